@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module layering (lower never imports higher):
 //   RewardCore ← RewardVerifiers ← RewardModels ← RewardSearch / RewardEval / RewardServer ← rewardkit
-//   RewardEngine (GGUF inference; needs only OpenBLAS) ← RewardModels
+//   RewardEngine (GGUF inference; needs only OpenBLAS and its C kernels) ← RewardModels
 // Modules not yet filled (RewardSearch, RewardServer) are added by the issues that fill them.
 let releaseFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
@@ -35,8 +35,11 @@ let package = Package(
         .target(name: "RewardVerifiers",
                 dependencies: ["RewardCore", .product(name: "BigInt", package: "BigInt")],
                 swiftSettings: releaseFlags),
+        // SIMD kernels with per-function AVX2 and run-time dispatch (Swift cannot target one function).
+        .target(name: "CEngineKernels",
+                cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(name: "RewardEngine",
-                dependencies: ["COpenBLAS"],
+                dependencies: ["COpenBLAS", "CEngineKernels"],
                 swiftSettings: releaseFlags),
         .target(name: "RewardModels",
                 dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine"],

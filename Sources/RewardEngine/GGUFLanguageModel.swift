@@ -22,14 +22,49 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         case exact
     }
 
+    /// Where batched forward passes (prefill, scoring) get f32 weights from. Decode always reads the
+    /// quantized blocks in place from the mapped file.
+    public enum WeightMemory: Sendable {
+        /// `dense` when the f32 copy fits in `automaticDenseLimit` bytes, else `compact`
+        /// (small models stay fast; big ones stay within memory). The default.
+        case automatic
+        /// Keep an f32 copy of every projection (4 bytes per weight): fastest batches, short prompts included.
+        case dense
+        /// No copy: each worker dequantizes 128-row tiles just before multiplying them (least memory;
+        /// costs one dequantization of the model per batched forward pass).
+        case compact
+
+        /// $REWARDKIT_WEIGHT_MEMORY (automatic|dense|compact), else `.automatic`.
+        public static var fromEnvironment: WeightMemory {
+            switch ProcessInfo.processInfo.environment["REWARDKIT_WEIGHT_MEMORY"]?.lowercased() {
+            case "dense": return .dense
+            case "compact": return .compact
+            default: return .automatic
+            }
+        }
+    }
+
+    /// Largest f32 copy `.automatic` keeps (1 GiB: SmolLM2-135M needs 0.54 GB).
+    public static let automaticDenseLimit = 1 << 30
+
     /// Loads a model file. `threads` defaults to the number of cores.
-    public init(path: String, threads: Int? = nil, precision: Precision = .llamaCompatible) throws {
+    public init(path: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
+                weightMemory: WeightMemory = .fromEnvironment) throws {
         let file = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: file)
         let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
         tokenizer = try BPETokenizer(gguf: file)
         chatTemplate = ChatTemplate.detect(file.string("tokenizer.chat_template"))
-        model = try LlamaModel(file: file, config: config, threads: n, exact: precision == .exact)
+        let dense: Bool
+        switch weightMemory {
+        case .dense: dense = true
+        case .compact: dense = false
+        case .automatic:
+            // Parameters of the projections ≈ all tensors except norms; the embedding counts once when tied.
+            let params = file.tensors.values.reduce(0) { $0 + ($1.dims.count == 2 ? $1.elementCount : 0) }
+            dense = params * 4 <= Self.automaticDenseLimit
+        }
+        model = try LlamaModel(file: file, config: config, threads: n, exact: precision == .exact, dense: dense)
         self.config = config
         info = ModelInfo(name: config.name, architecture: config.architecture, path: path, vocabSize: config.vocabSize,
                          hiddenSize: config.embeddingLength, layerCount: config.layerCount,
@@ -37,12 +72,16 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
     }
 
     /// Loads a pulled model by name (see `ModelStore`) or a GGUF path.
-    public static func load(_ nameOrPath: String, threads: Int? = nil, precision: Precision = .llamaCompatible) throws -> GGUFLanguageModel {
-        try GGUFLanguageModel(path: ModelStore.resolve(nameOrPath), threads: threads, precision: precision)
+    public static func load(_ nameOrPath: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
+                            weightMemory: WeightMemory = .fromEnvironment) throws -> GGUFLanguageModel {
+        try GGUFLanguageModel(path: ModelStore.resolve(nameOrPath), threads: threads, precision: precision, weightMemory: weightMemory)
     }
 
-    /// Bytes of dequantized weights held in memory.
+    /// Bytes of f32 weight copies held in memory (0 with `.compact`); the mapped file comes on top.
     public var weightBytes: Int { model.weightBytes }
+
+    /// True when an f32 copy of the projections is kept (see `WeightMemory`).
+    public var hasDenseWeights: Bool { model.weightBytes > 0 }
 
     public func tokenize(_ text: String, parseSpecial: Bool = false) -> [Int32] {
         tokenizer.encode(text, parseSpecial: parseSpecial)

@@ -1,71 +1,181 @@
+import CEngineKernels
 import COpenBLAS
 
-/// A projection y = W·x with W stored [rows × cols] f32 (one or more GGUF tensors stacked by rows).
-/// Batches (prefill, scoring) go through OpenBLAS sgemm on f32 weights and activations, so scoring is
-/// the exact math of the dequantized model and does not depend on how sequences are batched.
-/// A few rows at a time (token-by-token decode) use the `QuantMatrix` integer kernel instead, which
-/// reads ~5× fewer bytes; like llama.cpp's decode, it rounds activations to 8-bit blocks.
+/// A projection y = W·x with W [rows × cols] made of one or more GGUF tensors stacked by rows, read in
+/// place from the memory-mapped file.
+///
+/// Two paths, chosen per call:
+/// - A few rows (token-by-token decode, ≤ `kernelMaxRows`) with Q4_0/Q4_1/Q8_0 weights: activations are
+///   rounded to 8-bit blocks and dotted with the quantized blocks (AVX2 kernel in `CEngineKernels`),
+///   as llama.cpp's decode does. Decode is memory-bound; this reads 0.6–1.1 bytes per weight.
+/// - Batches (prefill, scoring) and `exact` precision: f32 sgemm (OpenBLAS) on dequantized weights, so
+///   scoring is the exact math of the dequantized model and does not depend on how sequences are
+///   batched. The f32 copy is kept in memory when the model allows it (`dense`); otherwise each worker
+///   dequantizes tiles of rows into its scratch just before multiplying them.
 /// Work is split by output rows across our worker threads, each calling single-threaded OpenBLAS.
 final class Linear: @unchecked Sendable {
-    let rows: Int
-    let cols: Int
-    let weights: FloatBuffer
-    let quant: QuantMatrix?
-    /// Rows at or below this count use the quantized kernel (one activation row at a time, so a row's
-    /// result does not depend on the others: n samples decode exactly like one).
-    static let kernelMaxRows = 8
-
-    init(file: GGUFFile, parts: [GGUFTensorInfo], cols: Int) throws {
-        self.cols = cols
-        rows = parts.reduce(0) { $0 + $1.dims[1] }
-        weights = FloatBuffer(count: rows * cols, zeroed: false)
-        var r0 = 0
-        for t in parts {
-            let n = t.dims[1] * cols
-            try QuantBlocks.dequantize(t.type, file.data(t), weights.pointer + r0 * cols, count: n)
-            r0 += t.dims[1]
+    struct Part {
+        let type: GGMLType
+        let data: UnsafeRawPointer
+        /// First row of this part within the stacked matrix.
+        let rowStart: Int
+        let rows: Int
+        var rowBytes: Int
+        /// Element type id for `rk_vec_dot_q8`, or nil when the integer kernel does not cover the type.
+        var kernelType: Int32? {
+            switch type {
+            case .q4_0: return Int32(RK_TYPE_Q4_0)
+            case .q4_1: return Int32(RK_TYPE_Q4_1)
+            case .q8_0: return Int32(RK_TYPE_Q8_0)
+            default: return nil
+            }
         }
-        quant = cols % 32 == 0 ? QuantMatrix(file: file, parts: parts, cols: cols) : nil
     }
 
-    var bytes: Int { rows * cols * 4 + (quant?.bytes ?? 0) }
+    let rows: Int
+    let cols: Int
+    let parts: [Part]
+    /// f32 copy of W, when kept.
+    let dense: FloatBuffer?
+    /// True when every part can use the integer decode kernel.
+    let hasKernel: Bool
+    /// Rows at or below this count use the integer kernel (each activation row separately, so a row's
+    /// result does not depend on the others: n samples decode exactly like one).
+    static let kernelMaxRows = 8
+    /// Rows per dequantized tile when there is no dense copy (tile × cols floats per worker).
+    static let tileRows = 128
+
+    init(file: GGUFFile, parts infos: [GGUFTensorInfo], cols: Int, dense keepDense: Bool) throws {
+        self.cols = cols
+        var ps: [Part] = []
+        var r0 = 0
+        for t in infos {
+            let rowBytes = cols / t.type.blockSize * t.type.blockBytes
+            ps.append(Part(type: t.type, data: UnsafeRawPointer(file.data(t)), rowStart: r0, rows: t.dims[1], rowBytes: rowBytes))
+            r0 += t.dims[1]
+        }
+        rows = r0
+        parts = ps
+        hasKernel = cols % 32 == 0 && ps.allSatisfy { $0.kernelType != nil }
+        if keepDense {
+            let w = FloatBuffer(count: rows * cols, zeroed: false)
+            for p in ps { try Self.dequantize(p, rows: 0..<p.rows, cols: cols, into: w.pointer + p.rowStart * cols) }
+            dense = w
+        } else {
+            dense = nil
+        }
+    }
+
+    /// Bytes this projection keeps in memory beyond the mapped file.
+    var bytes: Int { dense.map { $0.count * 4 } ?? 0 }
+
+    /// Bytes of W as stored in the file (what a decode step reads).
+    var fileBytes: Int { parts.reduce(0) { $0 + $1.rows * $1.rowBytes } }
+
+    static func dequantize(_ p: Part, rows r: Range<Int>, cols: Int, into dst: UnsafeMutablePointer<Float>) throws {
+        if let k = p.kernelType {
+            rk_dequantize_rows(k, p.data, Int64(cols / 32), dst, Int64(r.lowerBound), Int64(r.upperBound))
+        } else {
+            try QuantBlocks.dequantize(p.type, p.data + r.lowerBound * p.rowBytes, dst, count: r.count * cols)
+        }
+    }
 
     /// out[r, :] (=|+=) W · x[r, :] for r in 0..<n (x is [n × cols], out is [n × self.rows]).
     /// `useKernel: false` forces f32 for every shape (exact precision).
     func apply(_ x: UnsafePointer<Float>, rows n: Int, out: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int,
-               useKernel: Bool = true) {
-        let beta: Float = accumulate ? 1 : 0
+               workspace ws: Workspace, useKernel: Bool = true) {
         let total = rows, cols = self.cols
-        // Slices of output rows (multiples of 16) per worker.
-        let parts = max(1, min(threads, total / 64))
-        @Sendable func slice(_ p: Int) -> Range<Int> {
-            let lo = (total * p / parts) & ~15, hi = p == parts - 1 ? total : (total * (p + 1) / parts) & ~15
-            return lo..<hi
-        }
-        if let q = quant, useKernel, n <= Self.kernelMaxRows {
-            let qa = Q8Activations(rows: n, cols: cols)
-            defer { qa.deallocate() }
-            qa.quantize(x)
-            let wide = UnsafeMutablePointer<SIMD16<Int16>>.allocate(capacity: cols / 16)
-            defer { wide.deallocate() }
-            for r in 0..<n {
-                QuantMatrix.widen(qa, row: r, into: wide)
-                WorkerPool.shared.run(parts, threads: parts) { p in
-                    q.matvec(qa, wide: wide, row: r, out: out + r * total, rowRange: slice(p), accumulate: accumulate)
+        if hasKernel && useKernel && n <= Self.kernelMaxRows {
+            let nb = cols / 32
+            let aq = ws.activations(rows: n, cols: cols)
+            rk_quantize_q8(x, Int64(n * cols), aq.qs, aq.d, aq.s)
+            // More slices than threads so a briefly delayed thread does not stall the others.
+            let slices = max(1, min(threads * 4, total / 64))
+            let parts = self.parts
+            WorkerPool.shared.run(slices, threads: threads) { s in
+                let lo = (total * s / slices) & ~3, hi = s == slices - 1 ? total : (total * (s + 1) / slices) & ~3
+                for p in parts {
+                    let a = max(lo, p.rowStart), b = min(hi, p.rowStart + p.rows)
+                    guard a < b else { continue }
+                    for r in 0..<n {
+                        rk_vec_dot_q8(p.kernelType!, p.data, Int64(nb), aq.qs + r * cols, aq.d + r * nb, aq.s + r * nb,
+                                      out + r * total + a, Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
+                    }
                 }
             }
             return
         }
-        let w = weights.pointer
-        WorkerPool.shared.run(parts, threads: parts) { p in
-            let r = slice(p)
+        let beta: Float = accumulate ? 1 : 0
+        let slices = max(1, min(threads, total / 64))
+        @Sendable func slice(_ p: Int) -> Range<Int> {
+            let lo = (total * p / slices) & ~15, hi = p == slices - 1 ? total : (total * (p + 1) / slices) & ~15
+            return lo..<hi
+        }
+        // y[:, rows] (=|+=) x · W[rows]ᵀ for W rows starting at w.
+        func multiply(_ w: UnsafePointer<Float>, _ r: Range<Int>) {
             if n == 1 {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, w + r.lowerBound * cols, Int32(cols),
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, w, Int32(cols),
                             x, 1, beta, out + r.lowerBound, 1)
             } else {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(r.count), Int32(cols), 1,
-                            x, Int32(cols), w + r.lowerBound * cols, Int32(cols), beta, out + r.lowerBound, Int32(total))
+                            x, Int32(cols), w, Int32(cols), beta, out + r.lowerBound, Int32(total))
             }
         }
+        if let w = dense?.pointer {
+            WorkerPool.shared.run(slices, threads: slices) { p in
+                let r = slice(p)
+                multiply(w + r.lowerBound * cols, r)
+            }
+            return
+        }
+        let parts = self.parts
+        let tiles = ws.tiles(count: slices, floats: Self.tileRows * cols)
+        WorkerPool.shared.run(slices, threads: slices) { s in
+            let r = slice(s)
+            let tile = tiles[s]
+            var t0 = r.lowerBound
+            while t0 < r.upperBound {
+                // A tile never crosses a part boundary (parts may differ in type).
+                let p = parts.last { $0.rowStart <= t0 }!
+                let t1 = min(r.upperBound, t0 + Self.tileRows, p.rowStart + p.rows)
+                try? Self.dequantize(p, rows: (t0 - p.rowStart)..<(t1 - p.rowStart), cols: cols, into: tile)
+                multiply(tile, t0..<t1)
+                t0 = t1
+            }
+        }
+    }
+}
+
+/// Scratch memory reused across forward passes of one model (callers are serialized by the model lock):
+/// 8-bit activation blocks for the decode kernel and per-worker tiles for on-the-fly dequantization.
+final class Workspace: @unchecked Sendable {
+    struct Q8Rows {
+        let qs: UnsafeMutablePointer<Int8>
+        let d: UnsafeMutablePointer<Float>
+        let s: UnsafeMutablePointer<Float>
+    }
+
+    private var q8Capacity = 0
+    private var q8: (qs: UnsafeMutablePointer<Int8>, d: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>)?
+    private var tileBuffers: [FloatBuffer] = []
+
+    func activations(rows: Int, cols: Int) -> Q8Rows {
+        let n = rows * cols
+        if n > q8Capacity {
+            if let old = q8 { old.qs.deallocate(); old.d.deallocate(); old.s.deallocate() }
+            q8 = (.allocate(capacity: n), .allocate(capacity: n / 32 + 1), .allocate(capacity: n / 32 + 1))
+            q8Capacity = n
+        }
+        return Q8Rows(qs: q8!.qs, d: q8!.d, s: q8!.s)
+    }
+
+    func tiles(count: Int, floats: Int) -> [UnsafeMutablePointer<Float>] {
+        while tileBuffers.count < count { tileBuffers.append(FloatBuffer(count: floats, zeroed: false)) }
+        for i in 0..<count where tileBuffers[i].count < floats { tileBuffers[i] = FloatBuffer(count: floats, zeroed: false) }
+        return tileBuffers.prefix(count).map(\.pointer)
+    }
+
+    deinit {
+        if let old = q8 { old.qs.deallocate(); old.d.deallocate(); old.s.deallocate() }
     }
 }

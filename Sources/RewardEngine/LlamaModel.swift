@@ -1,3 +1,4 @@
+import CEngineKernels
 import COpenBLAS
 import Dispatch
 
@@ -9,9 +10,8 @@ struct BatchSegment {
     let count: Int
 }
 
-/// One transformer block's weights. Matrices are f32 [out × in] (row = output unit), dequantized
-/// once at load so prefill runs through sgemm; `QuantMatrix` views keep the compact on-disk
-/// blocks for bandwidth-bound single-token decode.
+/// One transformer block's weights. Projections are `Linear` views of the mapped file [out × in]
+/// (row = output unit), with an f32 copy for sgemm when the model keeps dense weights.
 final class LayerWeights: @unchecked Sendable {
     let attnNorm: FloatBuffer
     let ffnNorm: FloatBuffer
@@ -39,12 +39,18 @@ final class LlamaModel: @unchecked Sendable {
     let embedding: GGUFTensorInfo
     let rotary: RotaryEmbedding
     let threads: Int
+    /// Bytes held beyond the mapped file (f32 copies of the projections; 0 when compact).
     let weightBytes: Int
+    /// Bytes of the projections as stored in the file.
+    let fileWeightBytes: Int
+    /// Scratch reused by every forward pass (callers are serialized by `GGUFLanguageModel`'s lock).
+    let workspace = Workspace()
 
     /// True: f32 activations everywhere. False: token-by-token decode uses the 8-bit integer kernel.
     let exact: Bool
 
-    init(file: GGUFFile, config: ModelConfig, threads: Int, exact: Bool = false) throws {
+    /// `dense`: keep f32 copies of the projections for batched sgemm (else dequantize tiles on the fly).
+    init(file: GGUFFile, config: ModelConfig, threads: Int, exact: Bool = false, dense: Bool = true) throws {
         self.exact = exact
         self.file = file
         self.config = config
@@ -79,10 +85,10 @@ final class LlamaModel: @unchecked Sendable {
                 }
                 infos.append(t)
             }
-            return try Linear(file: file, parts: infos, cols: cols)
+            return try Linear(file: file, parts: infos, cols: cols, dense: dense)
         }
         var ls: [LayerWeights] = []
-        var bytes = 0
+        var bytes = 0, fileBytes = 0
         for i in 0..<config.layerCount {
             let p = "blk.\(i)."
             var bias: FloatBuffer? = nil
@@ -102,7 +108,7 @@ final class LlamaModel: @unchecked Sendable {
                 wo: try parts([(p + "attn_output.weight", d)], cols: qd),
                 wgu: try parts([(p + "ffn_gate.weight", ff), (p + "ffn_up.weight", ff)], cols: d),
                 wdown: try parts([(p + "ffn_down.weight", d)], cols: ff))
-            bytes += l.wqkv.bytes + l.wo.bytes + l.wgu.bytes + l.wdown.bytes
+            for w in [l.wqkv, l.wo, l.wgu, l.wdown] { bytes += w.bytes; fileBytes += w.fileBytes }
             ls.append(l)
         }
         layers = ls
@@ -114,10 +120,12 @@ final class LlamaModel: @unchecked Sendable {
             let t = embedding
             let view = GGUFTensorInfo(name: t.name, dims: [d, config.vocabSize], type: t.type, fileOffset: t.fileOffset,
                                       byteCount: config.vocabSize * d / t.type.blockSize * t.type.blockBytes)
-            output = try Linear(file: file, parts: [view], cols: d)
+            output = try Linear(file: file, parts: [view], cols: d, dense: dense)
         }
         bytes += output.bytes
+        fileBytes += output.fileBytes
         weightBytes = bytes
+        fileWeightBytes = fileBytes
         rotary = RotaryEmbedding(dims: config.ropeDims, base: config.ropeBase, positionScale: config.ropeFreqScale, style: config.ropeStyle)
     }
 
@@ -159,7 +167,7 @@ final class LlamaModel: @unchecked Sendable {
         for (li, L) in layers.enumerated() {
             if let lim = layerLimit, li >= lim { break }
             parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.attnNorm.pointer, h.pointer + t * d, d, eps: eps) }
-            L.wqkv.apply(h.pointer, rows: T, out: qkv.pointer, accumulate: false, threads: threads, useKernel: useKernel)
+            L.wqkv.apply(h.pointer, rows: T, out: qkv.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel)
             parallelRows(T, par) { t in
                 let row = qkv.pointer + t * qkvDim
                 if let b = L.bqkv { for i in 0..<qkvDim { row[i] += b.pointer[i] } }
@@ -177,14 +185,14 @@ final class LlamaModel: @unchecked Sendable {
                 }
                 attention(layer: li, segment: s, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer)
             }
-            L.wo.apply(attn.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, useKernel: useKernel)
+            L.wo.apply(attn.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel)
             parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.ffnNorm.pointer, h.pointer + t * d, d, eps: eps) }
-            L.wgu.apply(h.pointer, rows: T, out: gu.pointer, accumulate: false, threads: threads, useKernel: useKernel)
+            L.wgu.apply(h.pointer, rows: T, out: gu.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel)
             parallelRows(T, par) { t in
                 let g = gu.pointer + t * 2 * ff
                 VectorMath.siluMul(g, g + ff, act.pointer + t * ff, ff)
             }
-            L.wdown.apply(act.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, useKernel: useKernel)
+            L.wdown.apply(act.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel)
         }
         for s in segments { s.cache.count += s.count }
         if layerLimit != nil { return x }
@@ -200,16 +208,18 @@ final class LlamaModel: @unchecked Sendable {
         let kc = s.cache.keys(layer), vc = s.cache.values(layer)
         let scale = 1 / Float(hd).squareRoot()
         if s.count == 1 {
-            // Decode: the heads of one KV group share their keys, so score them as one [group × L] product.
+            // Decode: one query row; heads in parallel (a head reads its KV group's keys and values).
             let L = p0 + 1
             let q = qkv + s.start * qkvStride
-            let scores = FloatBuffer(count: group * L, zeroed: false)
-            for g in 0..<config.headCountKV {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(L), Int32(hd), scale,
-                            q + g * group * hd, Int32(hd), kc + g * hd, Int32(kvd), 0, scores.pointer, Int32(L))
-                for r in 0..<group { VectorMath.softmax(scores.pointer + r * L, L) }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(L), 1,
-                            scores.pointer, Int32(L), vc + g * hd, Int32(kvd), 0, out + s.start * qd + g * group * hd, Int32(hd))
+            let o = out + s.start * qd
+            let nHead = config.headCount
+            let scratch = FloatBuffer(count: nHead * L, zeroed: false)
+            let box = UncheckedSendable((q, o, kc, vc, scratch))
+            WorkerPool.shared.run(nHead, threads: threads) { hh in
+                let (q, o, kc, vc, scratch) = box.value
+                let g = hh / group
+                rk_attend_one(q + hh * hd, kc + g * hd, vc + g * hd, Int64(kvd), Int64(hd), Int64(L), scale,
+                              scratch.pointer + hh * L, o + hh * hd)
             }
             return
         }
@@ -251,7 +261,7 @@ final class LlamaModel: @unchecked Sendable {
 
     /// logits[rows × vocab] = hidden · outputᵀ.
     func logits(hidden: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, decodeStep: Bool = false) {
-        output.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, useKernel: decodeStep && !exact)
+        output.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, workspace: workspace, useKernel: decodeStep && !exact)
     }
 
     func makeCache(capacity: Int) -> KVCache {

@@ -1,0 +1,44 @@
+// Hot loops of RewardKit's engine that need instructions Swift cannot select per function:
+// AVX2/FMA/F16C integer dot products on GGUF quant blocks, chosen at run time (portable C otherwise),
+// so one binary runs on any x86-64 (and on arm64) and is fast where AVX2 exists.
+#ifndef RK_KERNELS_H
+#define RK_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// GGML tensor type ids handled by the integer kernels (same numbering as GGUF).
+enum { RK_TYPE_Q4_0 = 2, RK_TYPE_Q4_1 = 3, RK_TYPE_Q8_0 = 8 };
+
+/// 1 when the AVX2+FMA+F16C kernels are in use, 0 for the portable ones.
+int rk_kernels_avx2(void);
+
+/// Forces the portable kernels (tests compare both paths); 0 restores run-time detection.
+void rk_kernels_force_portable(int on);
+
+/// Quantizes n floats (n a multiple of 32) to 8-bit blocks of 32 as llama.cpp's Q8_1 does: per block
+/// d = max|x|/127 (stored f16-rounded), q = round-half-even(x·127/max|x|), s = f16(d_f32·Σq).
+void rk_quantize_q8(const float *x, int64_t n, int8_t *qs, float *d, float *s);
+
+/// For rows r in [r0, r1) of a tensor of `type` whose rows are `nb` blocks of 32 stored back to back
+/// from `w` (GGUF layout, f16 scales): y[r - r0] (= or +=) dot(row r, activation) with the activation in
+/// the rk_quantize_q8 format.
+void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
+                   float *y, int64_t r0, int64_t r1, int accumulate);
+
+/// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
+void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
+
+/// One decode attention head: scores_j = scale·q·k_j for j < n, softmax, out = Σ_j p_j v_j.
+/// k and v rows are `stride` floats apart; `scratch` holds n floats.
+void rk_attend_one(const float *q, const float *k, const float *v, int64_t stride, int64_t dim, int64_t n,
+                   float scale, float *scratch, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
