@@ -1,0 +1,151 @@
+import CEngineKernels
+import Foundation
+import Testing
+@testable import RewardEngine
+
+/// The C kernels (AVX2 and portable bodies) against plain Swift references built on `QuantBlocks`.
+@Suite(.serialized) struct KernelTests {
+    struct RNG {
+        var s: UInt64
+        mutating func next() -> UInt64 { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s }
+        mutating func float(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * Float(next() % 1_000_000) / 1_000_000 }
+    }
+
+    /// Random but valid blocks of a 32-element type: f16 scales, random quants.
+    static func randomRows(_ type: GGMLType, rows: Int, cols: Int, rng: inout RNG) -> [UInt8] {
+        var out: [UInt8] = []
+        func half(_ x: Float) -> [UInt8] { withUnsafeBytes(of: Float16(x).bitPattern.littleEndian) { Array($0) } }
+        for _ in 0..<(rows * cols / 32) {
+            switch type {
+            case .q4_1:
+                out += half(rng.float(0.001, 0.05)) + half(rng.float(-0.4, 0.1))
+                out += (0..<16).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            case .q4_0:
+                out += half(rng.float(-0.05, 0.05))
+                out += (0..<16).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            default:
+                out += half(rng.float(0.0005, 0.01))
+                out += (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+        }
+        return out
+    }
+
+    static func withBothPaths(_ body: () throws -> Void) rethrows {
+        defer { rk_kernels_force_portable(0) }
+        rk_kernels_force_portable(0)
+        try body()
+        rk_kernels_force_portable(1)
+        try body()
+    }
+
+    @Test func activationQuantizationIsIdenticalOnBothPaths() {
+        var rng = RNG(s: 7)
+        let n = 32 * 40
+        var x = (0..<n).map { _ in rng.float(-3, 3) }
+        for i in stride(from: 0, to: n, by: 97) { x[i] = [0, 1e-9, -65000, 0.5][i % 4] }  // zero blocks, ties, extremes
+        for j in 0..<32 { x[32 * 3 + j] = 0 }  // an all-zero block
+        var results: [([Int8], [Float], [Float])] = []
+        Self.withBothPaths {
+            var q = [Int8](repeating: 0, count: n), d = [Float](repeating: 0, count: n / 32), s = d
+            rk_quantize_q8(x, Int64(n), &q, &d, &s)
+            results.append((q, d, s))
+        }
+        #expect(results[0].0 == results[1].0)
+        #expect(results[0].1 == results[1].1)
+        #expect(results[0].2 == results[1].2)
+        // Reconstruction error is within half a quantization step per block.
+        let (q, d, _) = results[0]
+        for b in 0..<(n / 32) {
+            for j in 0..<32 {
+                let err = abs(Float(q[32 * b + j]) * d[b] - x[32 * b + j])
+                #expect(err <= d[b] * 0.51 + abs(x[32 * b + j]) * 1e-3, "block \(b) element \(j)")
+            }
+        }
+        #expect(d[3] == 0 && q[96..<128].allSatisfy { $0 == 0 })
+    }
+
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    func dotProductsMatchDequantizedReference(_ type: GGMLType) throws {
+        var rng = RNG(s: UInt64(type.rawValue) + 11)
+        let rows = 37, cols = 32 * 18  // an odd row count exercises the 4-row body and its tail
+        let w = Self.randomRows(type, rows: rows, cols: cols, rng: &rng)
+        let x = (0..<cols).map { _ in rng.float(-2, 2) }
+        var q = [Int8](repeating: 0, count: cols), d = [Float](repeating: 0, count: cols / 32), s = d
+        rk_quantize_q8(x, Int64(cols), &q, &d, &s)
+        var wf = [Float](repeating: 0, count: rows * cols)
+        try w.withUnsafeBytes { try QuantBlocks.dequantize(type, $0.baseAddress!, &wf, count: rows * cols) }
+        // Reference: dequantized weights · dequantized activations, in Double. Q4_1's offset term uses
+        // s = f16(d·Σq) exactly as the kernel (and llama.cpp) does.
+        var ref = [Double](repeating: 0, count: rows)
+        for r in 0..<rows {
+            var acc = 0.0
+            for b in 0..<(cols / 32) {
+                if type == .q4_1 {
+                    let blk = w.withUnsafeBytes { $0.baseAddress! + (r * cols / 32 + b) * 20 }
+                    let dw = Double(halfToFloat(blk, 0)), m = Double(halfToFloat(blk, 2))
+                    var isum = 0.0
+                    for j in 0..<32 { isum += (Double(wf[r * cols + 32 * b + j]) - m) / dw * Double(q[32 * b + j]) }
+                    acc += dw * Double(d[b]) * isum.rounded() + m * Double(s[b])
+                } else {
+                    for j in 0..<32 { acc += Double(wf[r * cols + 32 * b + j]) * Double(q[32 * b + j]) * Double(d[b]) }
+                }
+            }
+            ref[r] = acc
+        }
+        try Self.withBothPaths {
+            var y = [Float](repeating: 1, count: rows)
+            w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(cols / 32), q, d, s, &y, 0, Int64(rows), 0) }
+            for r in 0..<rows {
+                #expect(abs(Double(y[r]) - ref[r]) <= 1e-4 * max(1, abs(ref[r])), "\(type) row \(r): \(y[r]) vs \(ref[r]) (avx2 \(rk_kernels_avx2()))")
+            }
+            // Accumulate mode adds onto y; a sub-range writes only its rows.
+            var z = [Float](repeating: 1, count: 5)
+            w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(cols / 32), q, d, s, &z, 30, 35, 1) }
+            for k in 0..<5 { #expect(abs(Double(z[k]) - 1 - ref[30 + k]) <= 1e-4 * max(1, abs(ref[30 + k]))) }
+            // Dequantization agrees exactly with the Swift decoders.
+            var deq = [Float](repeating: .nan, count: 3 * cols)
+            w.withUnsafeBytes { rk_dequantize_rows(Int32(type.rawValue), $0.baseAddress!, Int64(cols / 32), &deq, 4, 7) }
+            try #require(Array(wf[(4 * cols)..<(7 * cols)]) == deq)
+        }
+    }
+
+    @Test func decodeAttentionMatchesSoftmaxReference() {
+        var rng = RNG(s: 99)
+        for (dim, n) in [(64, 1), (64, 13), (64, 300), (48, 17), (40, 9)] {
+            let stride = dim * 3
+            let q = (0..<dim).map { _ in rng.float(-1, 1) }
+            let k = (0..<(n * stride)).map { _ in rng.float(-1, 1) }
+            let v = (0..<(n * stride)).map { _ in rng.float(-1, 1) }
+            let scale = 1 / Float(dim).squareRoot()
+            var sc = (0..<n).map { j in (0..<dim).reduce(0.0) { $0 + Double(q[$1]) * Double(k[j * stride + $1]) } * Double(scale) }
+            let mx = sc.max()!
+            sc = sc.map { Foundation.exp($0 - mx) }
+            let total = sc.reduce(0, +)
+            let ref = (0..<dim).map { i in (0..<n).reduce(0.0) { $0 + sc[$1] / total * Double(v[$1 * stride + i]) } }
+            Self.withBothPaths {
+                var out = [Float](repeating: .nan, count: dim), scratch = [Float](repeating: 0, count: n)
+                rk_attend_one(q, k, v, Int64(stride), Int64(dim), Int64(n), scale, &scratch, &out)
+                for i in 0..<dim { #expect(abs(Double(out[i]) - ref[i]) < 1e-5, "dim \(dim) n \(n) i \(i)") }
+            }
+        }
+    }
+
+    @Test func compactWeightsScoreLikeDenseWeights() async throws {
+        let dense = try TestModel.get()
+        #expect(dense.hasDenseWeights)
+        let compact = try GGUFLanguageModel.load(ModelStore.defaultModel, weightMemory: .compact)
+        #expect(!compact.hasDenseWeights && compact.weightBytes == 0)
+        let ctx = dense.tokenize("The reward model scores each answer.")
+        let cont = dense.tokenize(" Higher scores mean better answers, and search keeps the best ones.")
+        let a = try await dense.logprobs(context: ctx, continuation: cont)
+        let b = try await compact.logprobs(context: ctx, continuation: cont)
+        for (x, y) in zip(a.tokenLogprobs, b.tokenLogprobs) { #expect(abs(x - y) < 1e-4) }
+        // Decode reads the same blocks either way: greedy generations are identical.
+        let prompt = dense.tokenize(dense.renderChat([ChatMessage(role: "user", content: "Name a color.")]), parseSpecial: true)
+        let opts = GenerationOptions(maxTokens: 12, temperature: 0)
+        let g1 = try await dense.generate(prompt: prompt, options: opts, onText: nil)
+        let g2 = try await compact.generate(prompt: prompt, options: opts, onText: nil)
+        #expect(g1[0].tokens == g2[0].tokens)
+    }
+}
