@@ -12,7 +12,8 @@ Outputs (Tests/RewardEngineTests/Fixtures/vocab/):
     <name>.gguf.gz          the vocab-only GGUF, gzip-compressed (the tests inflate it in-process)
     <name>.tokenize.json    {"plain": [...], "special": [...], "cases": [...]}, each entry
                             {"text", "ids", "decoded"} (+ "decodedSpecial" for "special"):
-                            plain: ≥1,000 strings, special=False; special: strings with the vocab's
+                            plain: ≥1,000 strings (make_fixtures.py's generator, extra edge
+                            cases, random code points), special=False; special: strings with the vocab's
                             special tokens, special=True; cases: llama.cpp's own .inp/.out test cases.
 "decoded" is llama-cpp-python's `detokenize(ids, special=...)`: the token pieces concatenated, minus
 one leading space when the first id is BOS (invalid UTF-8 replaced by U+FFFD).
@@ -36,6 +37,9 @@ EXTRA = [
     "<|begin_of_text|>", "<|eot_id|>", "<|endoftext|>", "<|im_start|>", "[PAD151646]", "x[PAD151650]y",
     "\u00e9\u0301", "\U0001F600\U0001F601\U0001F602", "𝕳𝖊𝖑𝖑𝖔", "\U00010000\U0010FFFD", "\u0378\u0379 unassigned",
     "ﷺ", "ẞ", "İstanbul", "ǅ", "Σίσυφος", "ﬀﬁﬂ", "\u3000ideographic space", "tab\u000bvt\u000cff",
+    # Unassigned in llama.cpp's Unicode tables (some assigned in newer Unicode): "other", not letter/digit.
+    "a\uffef's", "\u0378'll x", "\U00010D40\U00010D41 x'S", "\u1c89\u1c8a'S", "\U00016130\U00016131 9",
+    "\u0897\u1acf ok", "\u2028\u2029\u00a0\u3000\u1680x\u0085y", "\u200b\u2060\ufeff z",
     "x" * 300, "ab" * 200, " " * 100 + "x", "\n" * 50, "9" * 100, "😀" * 40, "中文" * 60,
 ]
 
@@ -57,6 +61,27 @@ SPECIAL = {
         "x<unk>y", "<s><s>", "</s>\n\n<s>", "not <special> at all </s",
     ],
 }
+
+
+# Code-point ranges for random strings: scripts, combining marks, CJK, emoji, symbols, private use,
+# unassigned and supplementary planes — where Unicode tables and byte fallback can disagree.
+RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x52F), (0x590, 0x6FF), (0x900, 0xDFF),
+          (0x1100, 0x11FF), (0x1E00, 0x1FFF), (0x2000, 0x2BFF), (0x3000, 0x30FF), (0x4E00, 0x9FFF),
+          (0xAC00, 0xD7A3), (0xE000, 0xE0FF), (0xFB00, 0xFFFD), (0x10000, 0x1034F), (0x1D400, 0x1D7FF),
+          (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0xE0000, 0xE007F), (0x10FF00, 0x10FFFD)]
+
+
+def random_strings(rng, n):
+    out = []
+    for _ in range(n):
+        chars = []
+        for _ in range(rng.randint(1, 16)):
+            lo, hi = rng.choice(RANGES)
+            chars.append(chr(rng.randint(lo, hi)))
+            if rng.random() < 0.3:
+                chars.append(rng.choice([" ", "  ", "\n", "\t", "'s", "'LL", "1", "42", "x"]))
+        out.append("".join(chars))
+    return out
 
 
 def read_cases(models, name):
@@ -104,7 +129,7 @@ def main():
             return llm.tokenize(s.encode("utf-8"), add_bos=False, special=special)
 
         rng = random.Random(4321 + vi)
-        strs = list(dict.fromkeys(tokenization_strings(rng) + EXTRA))
+        strs = list(dict.fromkeys(tokenization_strings(rng) + EXTRA + random_strings(rng, 500)))
         plain = [{"text": s, "ids": (ids := tok(s, False)), "decoded": detok(ids, False)} for s in strs]
         special = [{"text": s, "ids": (ids := tok(s, True)), "decoded": detok(ids, False),
                     "decodedSpecial": detok(ids, True)} for s in SPECIAL[name]]
