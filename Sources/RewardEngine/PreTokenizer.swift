@@ -12,7 +12,8 @@ public enum PreTokenizerKind: String, Sendable {
         switch ggufName ?? "default" {
         case "default", "gpt2", "gpt-2": self = .gpt2
         case "smollm", "starcoder", "refact", "codeshell", "command-r", "exaone", "minerva": self = .smollm
-        case "llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe": self = .llama3
+        case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano",
+             "dbrx", "smaug-bpe": self = .llama3
         case "qwen2", "deepseek-r1-qwen", "megrez", "hunyuan": self = .qwen2
         default: throw EngineError.unsupported("tokenizer pre-tokenizer '\(ggufName ?? "")' (supported: gpt2, smollm, llama3/llama-bpe, qwen2)")
         }

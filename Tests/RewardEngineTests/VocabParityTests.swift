@@ -133,6 +133,16 @@ struct VocabParityTests {
         #expect(qw.encode("[PAD151646]", parseSpecial: false) == [151646])
     }
 
+    /// Code points are classed by llama.cpp's Unicode tables: unassigned ones (even where the
+    /// toolchain's newer Unicode calls them letters or digits) join punctuation runs.
+    @Test func preTokenizerUsesLlamaCppUnicodeClasses() {
+        let l3 = PreTokenizer(kind: .llama3)
+        #expect(l3.words("a\u{FFEF}'s") == ["a", "\u{FFEF}'", "s"])        // U+FFEF unassigned
+        #expect(l3.words("x \u{1C89}\u{1C8A}y") == ["x", " \u{1C89}\u{1C8A}", "y"])  // letters only since Unicode 16
+        #expect(PreTokenizer(kind: .qwen2).words("\u{16130}9") == ["\u{16130}", "9"])  // a digit since Unicode 16
+        #expect(l3.words("\u{3000}\u{00A0}x") == ["\u{3000}", "\u{00A0}x"])
+    }
+
     /// SentencePiece bigram merging is heap-driven: long inputs stay fast and byte fallback covers
     /// characters the vocabulary lacks.
     @Test func sentencePieceLongAndUnknownInput() throws {
