@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "RewardVerifiersTests",
                     dependencies: ["RewardVerifiers", .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CZlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RewardModelsTests", dependencies: ["RewardModels"]),
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
         .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),

@@ -1,29 +1,26 @@
 /// Byte-level BPE tokenizer (`tokenizer.ggml.model = gpt2`) built from GGUF metadata.
-public final class BPETokenizer: Sendable {
-    /// ggml token types.
-    public enum TokenType: Int32, Sendable {
-        case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
-    }
+public final class BPETokenizer: Tokenizer {
+    public typealias TokenType = RewardEngine.TokenType
 
     public let vocabSize: Int
     public let tokenTexts: [String]
     public let tokenTypes: [TokenType]
-    /// Bytes each token decodes to (byte-level mapping undone).
-    let tokenBytes: [[UInt8]]
+    let vocab: TokenVocabulary
+    /// Bytes each `.normal` token decodes to (byte-level mapping undone).
+    let normalBytes: [[UInt8]]
     let textToId: [String: Int32]
     /// (left << 32 | right) → (rank, merged id).
     let merges: [UInt64: MergeEntry]
     let byteToId: [Int32]
-    /// Tokens matched literally in text, longest first.
-    let specials: [(bytes: [UInt8], id: Int32, type: TokenType)]
     let pre: PreTokenizer
+    /// A word that is itself a token skips merging (llama.cpp's `ignore_merges`, Llama 3 family).
     let ignoreMerges: Bool
 
-    public let bosId: Int32?
-    public let eosId: Int32?
     public let addBOS: Bool
+    public var bosId: Int32? { vocab.bosId }
+    public var eosId: Int32? { vocab.eosId }
     /// End-of-generation tokens (eos, eot, <|im_end|>, <|eot_id|>, …).
-    public let eogIds: Set<Int32>
+    public var eogIds: Set<Int32> { vocab.eogIds }
 
     struct MergeEntry: Sendable { let rank: Int32; let id: Int32 }
 
@@ -46,43 +43,42 @@ public final class BPETokenizer: Sendable {
         return m
     }()
 
+    /// `tokenizer.ggml.pre` values whose llama.cpp pre-tokenizer sets `ignore_merges`.
+    static let ignoreMergesPre: Set<String> = [
+        "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano",
+    ]
+
     public convenience init(gguf: GGUFFile) throws {
         guard let model = gguf.string("tokenizer.ggml.model") else {
             throw EngineError.invalidFile("\(gguf.path): no tokenizer.ggml.model")
         }
         guard model == "gpt2" else {
-            throw EngineError.unsupported("tokenizer model '\(model)' (only byte-level BPE 'gpt2' is implemented)")
+            throw EngineError.unsupported("tokenizer model '\(model)' is not byte-level BPE ('gpt2')")
         }
-        guard let toks = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue else {
-            throw EngineError.invalidFile("\(gguf.path): no tokenizer.ggml.tokens")
-        }
-        let texts = toks.map { $0.stringValue ?? "" }
-        let types = gguf.metadata["tokenizer.ggml.token_type"]?.arrayValue?.map { TokenType(rawValue: Int32($0.intValue ?? 1)) ?? .normal }
-            ?? Array(repeating: .normal, count: texts.count)
+        let (texts, types) = try TokenVocabulary.read(gguf)
         let merges = gguf.metadata["tokenizer.ggml.merges"]?.arrayValue?.map { $0.stringValue ?? "" } ?? []
-        let pre = try PreTokenizerKind(ggufName: gguf.string("tokenizer.ggml.pre"))
-        var eog: Set<Int32> = []
-        for key in ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"] {
-            if let v = gguf.int(key), v >= 0, v < texts.count { eog.insert(Int32(v)) }
-        }
-        // Same heuristic as the reference: well-known end-of-turn texts also end generation.
-        for (i, t) in texts.enumerated() where i < types.count && (types[i] == .control || types[i] == .userDefined) {
-            if ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>"].contains(t) {
-                eog.insert(Int32(i))
-            }
-        }
-        try self.init(tokens: texts, types: types, merges: merges, pre: pre,
-                      bos: gguf.int("tokenizer.ggml.bos_token_id").map(Int32.init),
-                      eos: gguf.int("tokenizer.ggml.eos_token_id").map(Int32.init),
-                      addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? (pre == .llama3),
-                      eog: eog)
+        let preName = gguf.string("tokenizer.ggml.pre")
+        let pre = try PreTokenizerKind(ggufName: preName)
+        let llama3Family = Self.ignoreMergesPre.contains(preName ?? "")
+        self.init(vocabulary: TokenVocabulary(gguf: gguf, texts: texts, types: types), merges: merges, pre: pre,
+                  addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.boolValue ?? llama3Family,
+                  ignoreMerges: llama3Family)
     }
 
-    public init(tokens: [String], types: [TokenType], merges mergeList: [String], pre: PreTokenizerKind,
-                bos: Int32?, eos: Int32?, addBOS: Bool, eog: Set<Int32>) throws {
+    /// Builds a tokenizer from token texts, types and merges. `eog` adds end-of-generation ids to
+    /// eos and the well-known end-of-turn texts.
+    public convenience init(tokens: [String], types: [TokenType], merges mergeList: [String], pre: PreTokenizerKind,
+                            bos: Int32?, eos: Int32?, addBOS: Bool, eog: Set<Int32>) throws {
         guard tokens.count == types.count, !tokens.isEmpty else {
             throw EngineError.invalidFile("tokenizer: \(tokens.count) tokens but \(types.count) token types")
         }
+        self.init(vocabulary: TokenVocabulary(texts: tokens, types: types, bos: bos, eos: eos, extraEOG: Array(eog)),
+                  merges: mergeList, pre: pre, addBOS: addBOS, ignoreMerges: pre == .llama3)
+    }
+
+    init(vocabulary: TokenVocabulary, merges mergeList: [String], pre: PreTokenizerKind, addBOS: Bool, ignoreMerges: Bool) {
+        vocab = vocabulary
+        let tokens = vocabulary.texts, types = vocabulary.types
         vocabSize = tokens.count
         tokenTexts = tokens
         tokenTypes = types
@@ -95,26 +91,15 @@ public final class BPETokenizer: Sendable {
             b2i[b] = t2i[String(Character(Self.byteToScalar[b]))] ?? -1
         }
         byteToId = b2i
-        var bytes: [[UInt8]] = []
-        bytes.reserveCapacity(tokens.count)
-        for (i, t) in tokens.enumerated() {
-            switch types[i] {
-            case .normal, .unknown, .undefined, .unused:
-                var out: [UInt8] = []
-                out.reserveCapacity(t.unicodeScalars.count)
-                for s in t.unicodeScalars {
-                    if let b = Self.scalarToByte[s.value] { out.append(b) } else { out.append(contentsOf: Array(String(s).utf8)) }
-                }
-                bytes.append(out)
-            case .byte:
-                // "<0xAB>"
-                let hex = t.dropFirst(3).dropLast()
-                bytes.append([UInt8(hex, radix: 16) ?? 0])
-            case .control, .userDefined:
-                bytes.append(Array(t.utf8))
+        normalBytes = tokens.enumerated().map { i, t in
+            guard types[i] == .normal else { return [] }
+            var out: [UInt8] = []
+            out.reserveCapacity(t.unicodeScalars.count)
+            for s in t.unicodeScalars {
+                if let b = Self.scalarToByte[s.value] { out.append(b) } else { out.append(contentsOf: Array(String(s).utf8)) }
             }
+            return out
         }
-        tokenBytes = bytes
         var m: [UInt64: MergeEntry] = [:]
         m.reserveCapacity(mergeList.count)
         for (rank, line) in mergeList.enumerated() {
@@ -128,18 +113,9 @@ public final class BPETokenizer: Sendable {
             if m[key] == nil { m[key] = MergeEntry(rank: Int32(rank), id: ic) }
         }
         merges = m
-        var sp: [(bytes: [UInt8], id: Int32, type: TokenType)] = []
-        for (i, t) in tokens.enumerated() where types[i] == .control || types[i] == .userDefined || types[i] == .unknown {
-            if !t.isEmpty { sp.append((Array(t.utf8), Int32(i), types[i])) }
-        }
-        sp.sort { $0.bytes.count > $1.bytes.count }
-        specials = sp
         self.pre = PreTokenizer(kind: pre)
-        ignoreMerges = pre == .llama3
-        bosId = bos
-        eosId = eos
+        self.ignoreMerges = ignoreMerges
         self.addBOS = addBOS
-        eogIds = eog
     }
 
     /// Token id of an exact vocabulary entry (e.g. "<|im_end|>").
@@ -150,88 +126,93 @@ public final class BPETokenizer: Sendable {
     /// Never adds BOS.
     public func encode(_ text: String, parseSpecial: Bool = false) -> [Int32] {
         let utf8 = Array(text.utf8)
-        enum Frag { case raw(Range<Int>), tok(Int32) }
-        var frags: [Frag] = [.raw(0..<utf8.count)]
-        for sp in specials {
-            if !parseSpecial && (sp.type == .control || sp.type == .unknown) { continue }
-            let needle = sp.bytes
-            var next: [Frag] = []
-            next.reserveCapacity(frags.count)
-            for f in frags {
-                guard case .raw(let r) = f, r.count >= needle.count else { next.append(f); continue }
-                var start = r.lowerBound
-                var i = r.lowerBound
-                while i + needle.count <= r.upperBound {
-                    if utf8[i] == needle[0] && utf8[i..<(i + needle.count)].elementsEqual(needle) {
-                        if start < i { next.append(.raw(start..<i)) }
-                        next.append(.tok(sp.id))
-                        i += needle.count
-                        start = i
-                    } else {
-                        i += 1
-                    }
-                }
-                if start < r.upperBound { next.append(.raw(start..<r.upperBound)) }
-            }
-            frags = next
-        }
         var out: [Int32] = []
         out.reserveCapacity(utf8.count / 3 + 4)
-        for f in frags {
+        var scratch = MergeScratch()
+        for f in vocab.fragments(utf8, parseSpecial: parseSpecial) {
             switch f {
-            case .tok(let id): out.append(id)
-            case .raw(let r): encodeRaw(String(decoding: utf8[r], as: UTF8.self), into: &out)
+            case .token(let id): out.append(id)
+            case .raw(let r): encodeRaw(String(decoding: utf8[r], as: UTF8.self), into: &out, &scratch)
             }
         }
         return out
     }
 
-    private func encodeRaw(_ text: String, into out: inout [Int32]) {
+    private func encodeRaw(_ text: String, into out: inout [Int32], _ scratch: inout MergeScratch) {
         let cps = Array(text.unicodeScalars)
+        var bytes: [UInt8] = []
         for w in pre.split(cps) {
-            var bytes: [UInt8] = []
+            bytes.removeAll(keepingCapacity: true)
             for s in cps[w] { UTF8.encode(s) { bytes.append($0) } }
-            bpe(bytes, into: &out)
+            bpe(bytes, into: &out, &scratch)
         }
     }
 
-    private func bpe(_ word: [UInt8], into out: inout [Int32]) {
+    /// A candidate merge of two adjacent symbols, valid while both still hold the ids it was built from.
+    struct Bigram: HeapOrdered {
+        let left: Int32, right: Int32
+        let rank: Int32
+        let leftId: Int32, rightId: Int32, merged: Int32
+
+        static func precedes(_ a: Bigram, _ b: Bigram) -> Bool {
+            a.rank < b.rank || (a.rank == b.rank && a.left < b.left)
+        }
+    }
+
+    /// Buffers reused across the words of one `encode` call.
+    struct MergeScratch {
+        var ids: [Int32] = [], prev: [Int32] = [], next: [Int32] = []
+        var heap = BinaryHeap<Bigram>()
+    }
+
+    /// Applies the lowest-ranked adjacent merge first (leftmost on ties) until none applies; a heap
+    /// of candidates keeps long words O(n log n).
+    private func bpe(_ word: [UInt8], into out: inout [Int32], _ s: inout MergeScratch) {
         if ignoreMerges {
-            var s = String.UnicodeScalarView()
-            for b in word { s.append(Self.byteToScalar[Int(b)]) }
-            if let id = textToId[String(s)] { out.append(id); return }
+            var str = String.UnicodeScalarView()
+            for b in word { str.append(Self.byteToScalar[Int(b)]) }
+            if let id = textToId[String(str)] { out.append(id); return }
         }
-        var syms = word.map { byteToId[Int($0)] }.filter { $0 >= 0 }
-        if syms.count < 2 { out.append(contentsOf: syms); return }
-        // Repeatedly apply the lowest-ranked adjacent merge (leftmost on ties).
-        while syms.count > 1 {
-            var bestRank = Int32.max, bestPos = -1, bestId: Int32 = 0
-            for i in 0..<(syms.count - 1) {
-                let key = UInt64(UInt32(syms[i])) << 32 | UInt64(UInt32(syms[i + 1]))
-                if let e = merges[key], e.rank < bestRank { bestRank = e.rank; bestPos = i; bestId = e.id }
-            }
-            if bestPos < 0 { break }
-            syms[bestPos] = bestId
-            syms.remove(at: bestPos + 1)
+        s.ids.removeAll(keepingCapacity: true)
+        for b in word where byteToId[Int(b)] >= 0 { s.ids.append(byteToId[Int(b)]) }
+        let n = s.ids.count
+        if n < 2 { out.append(contentsOf: s.ids); return }
+        s.prev.removeAll(keepingCapacity: true)
+        s.next.removeAll(keepingCapacity: true)
+        for i in 0..<n { s.prev.append(Int32(i - 1)); s.next.append(i + 1 < n ? Int32(i + 1) : -1) }
+        s.heap.removeAll()
+        func tryAdd(_ l: Int32, _ r: Int32, _ s: inout MergeScratch) {
+            guard l >= 0, r >= 0 else { return }
+            let a = s.ids[Int(l)], b = s.ids[Int(r)]
+            guard let e = merges[UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))] else { return }
+            s.heap.push(Bigram(left: l, right: r, rank: e.rank, leftId: a, rightId: b, merged: e.id))
         }
-        out.append(contentsOf: syms)
+        for i in 1..<n { tryAdd(Int32(i - 1), Int32(i), &s) }
+        while let g = s.heap.pop() {
+            let l = Int(g.left), r = Int(g.right)
+            // Stale: a side was merged away (-1) or grew into another token since this was queued.
+            guard s.ids[l] == g.leftId, s.ids[r] == g.rightId, s.next[l] == g.right else { continue }
+            s.ids[l] = g.merged
+            s.ids[r] = -1
+            s.next[l] = s.next[r]
+            if s.next[r] >= 0 { s.prev[Int(s.next[r])] = g.left }
+            tryAdd(s.prev[l], g.left, &s)
+            tryAdd(g.left, s.next[l], &s)
+        }
+        var i: Int32 = 0
+        while i >= 0 { out.append(s.ids[Int(i)]); i = s.next[Int(i)] }
     }
 
-    /// Raw bytes of a token; control tokens give their text only when `special` is true.
+    /// Raw bytes of a token; control and unknown tokens give their text only when `special` is true.
     public func tokenBytes(_ id: Int32, special: Bool = true) -> [UInt8] {
         guard id >= 0 && Int(id) < vocabSize else { return [] }
-        if !special && tokenTypes[Int(id)] == .control { return [] }
-        return tokenBytes[Int(id)]
+        return vocab.fixedPiece(Int(id), special: special) ?? normalBytes[Int(id)]
     }
 
-    /// Decodes ids to text; invalid UTF-8 becomes U+FFFD.
+    /// Decodes ids as llama-cpp-python does (see `Tokenizer`); invalid UTF-8 becomes U+FFFD.
     public func decode(_ ids: [Int32], special: Bool = false) -> String {
-        var bytes: [UInt8] = []
-        for id in ids { bytes.append(contentsOf: tokenBytes(id, special: special)) }
-        return String(decoding: bytes, as: UTF8.self)
+        vocab.decode(ids) { tokenBytes($0, special: special) }
     }
-
-    public func isEndOfGeneration(_ id: Int32) -> Bool { eogIds.contains(id) }
 }
 
 /// Turns a stream of token bytes into text without ever splitting a multi-byte character:

@@ -5,7 +5,7 @@ import Foundation
 /// every forward pass already uses all configured threads.
 public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
     public let info: ModelInfo
-    public let tokenizer: BPETokenizer
+    public let tokenizer: any Tokenizer
     public let chatTemplate: ChatTemplate
     public let config: ModelConfig
     let model: LlamaModel
@@ -53,7 +53,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         let file = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: file)
         let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        tokenizer = try BPETokenizer(gguf: file)
+        tokenizer = try TokenizerLoader.load(gguf: file)
         chatTemplate = ChatTemplate.detect(file.string("tokenizer.chat_template"))
         let dense: Bool
         switch weightMemory {

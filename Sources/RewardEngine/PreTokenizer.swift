@@ -12,41 +12,58 @@ public enum PreTokenizerKind: String, Sendable {
         switch ggufName ?? "default" {
         case "default", "gpt2", "gpt-2": self = .gpt2
         case "smollm", "starcoder", "refact", "codeshell", "command-r", "exaone", "minerva": self = .smollm
-        case "llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe": self = .llama3
+        case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano",
+             "dbrx", "smaug-bpe": self = .llama3
         case "qwen2", "deepseek-r1-qwen", "megrez", "hunyuan": self = .qwen2
         default: throw EngineError.unsupported("tokenizer pre-tokenizer '\(ggufName ?? "")' (supported: gpt2, smollm, llama3/llama-bpe, qwen2)")
         }
     }
 }
 
-/// Unicode class flags used by the scanners. `defined` is false for unassigned code points,
-/// which the reference tables leave without any class.
+/// Unicode class flags used by the scanners, as llama.cpp's tables give them: every code point has
+/// a class (unassigned ones count as "other" and so join punctuation runs); only positions past the
+/// end of the text have none (`inText` false).
 struct CharClass {
-    var letter = false, number = false, whitespace = false, defined = false
+    var letter = false, number = false, whitespace = false, inText = false
 
     static let none = CharClass()
 
     @inline(__always) static func of(_ s: Unicode.Scalar) -> CharClass {
         var c = CharClass()
+        c.inText = true
         let v = s.value
         if v < 128 {
             // Fast path for ASCII.
-            c.defined = true
             if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) { c.letter = true }
             else if v >= 48 && v <= 57 { c.number = true }
             else if v == 32 || (v >= 9 && v <= 13) { c.whitespace = true }
             return c
         }
-        let p = s.properties
-        switch p.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: c.letter = true
-        case .decimalNumber, .letterNumber, .otherNumber: c.number = true
-        case .unassigned: return c
+        switch tableClass(v) {
+        case 1: c.letter = true
+        case 2: c.number = true
         default: break
         }
-        c.defined = true
-        if p.isWhitespace { c.whitespace = true }
+        // llama.cpp's whitespace set beyond ASCII (Unicode White_Space).
+        switch v {
+        case 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: c.whitespace = true
+        default: break
+        }
         return c
+    }
+
+    /// Class of a non-ASCII code point from `UnicodeClassTable` (binary search over run starts).
+    /// A fixed table rather than Swift's Unicode properties: the toolchain's newer Unicode version
+    /// assigns letters and digits that llama.cpp still treats as unassigned.
+    @inline(__always) static func tableClass(_ v: UInt32) -> UInt32 {
+        let runs = UnicodeClassTable.runs
+        let key = v << 2 | 3
+        var lo = 0, hi = runs.count  // first run start > v
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid] <= key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo == 0 ? 0 : runs[lo - 1] & 3
     }
 }
 
@@ -118,11 +135,11 @@ public struct PreTokenizer: Sendable {
                 while cl(pos).number { pos += 1 }
                 out.append(start..<pos); continue
             }
-            if !(f2.whitespace || f2.letter || f2.number) && f2.defined {
+            if !(f2.whitespace || f2.letter || f2.number) && f2.inText {
                 pos += c == 0x20 ? 1 : 0
                 while true {
                     let f = cl(pos)
-                    if f.whitespace || f.letter || f.number || !f.defined { break }
+                    if f.whitespace || f.letter || f.number || !f.inText { break }
                     pos += 1
                 }
                 out.append(start..<pos); continue
@@ -177,11 +194,11 @@ public struct PreTokenizer: Sendable {
             }
             // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
             let f2 = c == 0x20 ? cl(pos + 1) : f
-            if !(f2.whitespace || f2.letter || f2.number) && f2.defined {
+            if !(f2.whitespace || f2.letter || f2.number) && f2.inText {
                 pos += c == 0x20 ? 1 : 0
                 while true {
                     let g = cl(pos)
-                    if g.whitespace || g.letter || g.number || !g.defined { break }
+                    if g.whitespace || g.letter || g.number || !g.inText { break }
                     pos += 1
                 }
                 while ch(pos) == 0x0D || ch(pos) == 0x0A { pos += 1 }
