@@ -42,6 +42,13 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     }
 
     public var name: String { "\(self)".uppercased() }
+
+    /// Names of the ggml type ids this engine has no layout for (for error messages).
+    static let otherTypeNames: [UInt32: String] = [
+        4: "Q4_2 (removed)", 5: "Q4_3 (removed)", 16: "IQ2_XXS", 17: "IQ2_XS", 18: "IQ3_XXS", 19: "IQ1_S",
+        20: "IQ4_NL", 21: "IQ3_S", 22: "IQ2_S", 23: "IQ4_XS", 24: "I8", 25: "I16", 26: "I32", 27: "I64",
+        28: "F64", 29: "IQ1_M", 34: "TQ1_0", 35: "TQ2_0", 39: "MXFP4", 40: "NVFP4", 41: "Q1_0",
+    ]
 }
 
 /// All 65,536 f16 values as f32: a table lookup is far cheaper than the software conversion the

@@ -138,8 +138,8 @@ struct ArchitectureParityTests {
             top-1 \(top1Agree)/\(top1Checked); vs llama.cpp max |Δ| \(String(format: "%.4f", maxLlama)), mean \(String(format: "%.4f", sumLlama / Double(n))), \
             top-1 \(llamaAgree)/\(n)
             """)
-        #expect(maxRow < 2e-3)
-        #expect(maxNext < 2e-3)
+        #expect(maxRow < 1e-4)
+        #expect(maxNext < 1e-4)
         #expect(top1Agree == top1Checked)
         #expect(maxLlama < 0.3)
         #expect(sumLlama / Double(n) < 0.06)
