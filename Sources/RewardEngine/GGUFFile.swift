@@ -155,7 +155,7 @@ public final class GGUFFile: @unchecked Sendable {
                 let rawType = try reader.u32()
                 guard let type = GGMLType(rawValue: rawType) else {
                     let known = GGMLType.otherTypeNames[rawType].map { " (\($0))" } ?? ""
-                    throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K)")
+                    throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: \(GGMLType.supportedNames))")
                 }
                 let offset = try reader.u64()
                 infos.append((name, dims, type, offset))

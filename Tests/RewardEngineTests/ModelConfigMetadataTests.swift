@@ -209,10 +209,10 @@ struct ModelConfigMetadataTests {
     }
 
     @Test func unsupportedTensorTypesAreNamed() throws {
-        // A known layout the engine does not decode (Q5_0) in a projection.
+        // A known layout the engine does not decode (Q8_1, an intermediate type) in a projection.
         var r = try Self.base()
-        r.setTensor("blk.0.attn_v.weight", dims: [256, 64], type: 6, bytes: [UInt8](repeating: 0, count: 256 * 64 / 32 * 22))
-        Self.expectRefused("Q5_0") { try Self.loadModel(r) }
+        r.setTensor("blk.0.attn_v.weight", dims: [256, 64], type: 9, bytes: [UInt8](repeating: 0, count: 256 * 64 / 32 * 36))
+        Self.expectRefused("Q8_1") { try Self.loadModel(r) }
         // An i-quant: the file cannot be opened; the message names the type.
         r = try Self.base()
         r.setTensor("blk.0.attn_v.weight", dims: [256, 64], type: 20, bytes: [UInt8](repeating: 0, count: 256 * 64 / 32 * 18))

@@ -79,6 +79,59 @@ def quantize_q6_k(x):
     return out.reshape(x.shape[0], -1)
 
 
+def quantize_q5_k(x):
+    """x [rows, cols] → uint8 [rows, cols/256*176]. block_q5_K: f16 d, f16 dmin, 12 bytes of 6-bit
+    (scale, min) packed as in Q4_K, 32 bytes of high bits (bit 2k / 2k+1 of qh[l] for sub-blocks 2k /
+    2k+1), 128 bytes of low nibbles laid out as in Q4_K; x = d·sc·q − dmin·m with q in 0..31."""
+    blocks = x.reshape(-1, 8, 32).astype(np.float64)
+    lo = np.minimum(blocks.min(-1), 0.0)
+    hi = blocks.max(-1)
+    sub_scale = np.maximum(hi - lo, 1e-12) / 31.0
+    sub_min = -lo
+    d = _f16(np.maximum(sub_scale.max(-1), 1e-12) / 63.0)
+    dmin = _f16(np.maximum(sub_min.max(-1), 1e-12) / 63.0)
+    df, dmf = d.astype(np.float64)[:, None], dmin.astype(np.float64)[:, None]
+    sc = np.clip(np.round(sub_scale / df), 1, 63).astype(np.uint8)
+    mn = np.clip(np.round(sub_min / dmf), 0, 63).astype(np.uint8)
+    q = np.clip(np.round((blocks + (dmf * mn)[..., None]) / (df * sc)[..., None]), 0, 31).astype(np.uint8)
+    nb = blocks.shape[0]
+    scales = np.zeros((nb, 12), np.uint8)
+    for j in range(4):
+        scales[:, j] = (sc[:, j] & 63) | ((sc[:, j + 4] >> 4) << 6)
+        scales[:, j + 4] = (mn[:, j] & 63) | ((mn[:, j + 4] >> 4) << 6)
+        scales[:, j + 8] = (sc[:, j + 4] & 0xF) | ((mn[:, j + 4] & 0xF) << 4)
+    qs = np.zeros((nb, 128), np.uint8)
+    qh = np.zeros((nb, 32), np.uint8)
+    for k in range(4):
+        qs[:, 32 * k:32 * k + 32] = (q[:, 2 * k] & 0xF) | ((q[:, 2 * k + 1] & 0xF) << 4)
+        qh |= ((q[:, 2 * k] >> 4) << (2 * k)) | ((q[:, 2 * k + 1] >> 4) << (2 * k + 1))
+    out = np.concatenate([d.view(np.uint8).reshape(nb, 2), dmin.view(np.uint8).reshape(nb, 2), scales, qh, qs], axis=1)
+    return out.reshape(x.shape[0], -1)
+
+
+def random_low_bit_k(rows, cols, qtype, sigma, rng):
+    """Random but valid Q2_K / Q3_K blocks (random quants and sub-scales, f16 super-scales chosen so
+    the values have about `sigma` spread and zero mean). No quantizer needed: the decoders only
+    have to follow the block layout, and the references decode the same bytes."""
+    nb = rows * cols // 256
+    if qtype == Q.Q2_K:
+        # scales[16] (low nibble: scale, high: min), qs[64], d, dmin; x = d·sc·q − dmin·m, q in 0..3.
+        sc = rng.integers(1, 16, size=(nb, 16)).astype(np.uint8)
+        d = _f16(np.full(nb, sigma / (1.118 * 9.0)))
+        dmin = _f16(d.astype(np.float32) * 1.5)            # with m = sc: x = d·sc·(q − 1.5)
+        scales = sc | (sc << 4)
+        qs = rng.integers(0, 256, size=(nb, 64)).astype(np.uint8)
+        out = np.concatenate([scales, qs, d.view(np.uint8).reshape(nb, 2), dmin.view(np.uint8).reshape(nb, 2)], axis=1)
+    else:
+        # hmask[32], qs[64], scales[12] (16 × 6-bit, offset 32), d; x = d·(s − 32)·(q − 4·!hbit).
+        hm = rng.integers(0, 256, size=(nb, 32)).astype(np.uint8)
+        qs = rng.integers(0, 256, size=(nb, 64)).astype(np.uint8)
+        scales = rng.integers(0, 256, size=(nb, 12)).astype(np.uint8)
+        d = _f16(np.full(nb, sigma / (2.3 * 18.5)))
+        out = np.concatenate([hm, qs, scales, d.view(np.uint8).reshape(nb, 2)], axis=1)
+    return out.reshape(rows, -1)
+
+
 def encode(x, qtype):
     """float32 [rows, cols] → (array for GGUFWriter.add_tensor, raw_dtype or None)."""
     x = np.ascontiguousarray(x, dtype=np.float32)
@@ -90,6 +143,8 @@ def encode(x, qtype):
         return quantize_q4_k(x), Q.Q4_K
     if qtype == Q.Q6_K:
         return quantize_q6_k(x), Q.Q6_K
+    if qtype == Q.Q5_K:
+        return quantize_q5_k(x), Q.Q5_K
     return quantize(x, qtype), qtype
 
 
@@ -151,6 +206,16 @@ MODELS = {
         embd=Q.Q8_0, output=Q.Q8_0, pre="llama-bpe", seed=44,
         specials=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"], bos="<|begin_of_text|>",
         eos="<|end_of_text|>", add_bos=True),
+    # Qwen2.5-0.5B-like: a width (320) that is not a multiple of 256, so its Q4_K_M/Q5_K_M files fall
+    # back to Q5_0/Q5_1/Q8_0 for those rows; K-quants only where rows are 256-aligned (ffn_down).
+    "tiny-qwen25-q5": dict(
+        arch="qwen2", d=320, ff=256, heads=5, kv=1, base=1000000.0, eps=1e-6, bias=True,
+        layers=[dict(q=Q.Q5_0, k=Q.Q5_0, v=Q.Q5_1, o=Q.Q5_0, gate=Q.Q5_1, up=Q.Q5_0, down=Q.Q5_K),
+                dict(q=Q.Q5_1, k=Q.Q8_0, v=Q.Q5_0, o=Q.Q5_1, gate=Q.Q5_0, up=Q.Q5_0, down=Q.Q3_K),
+                dict(q=Q.Q5_0, k=Q.Q5_0, v=Q.Q5_0, o=Q.Q8_0, gate=Q.Q5_0, up=Q.Q5_1, down=Q.Q2_K)],
+        embd=Q.Q5_0, output=None, pre="qwen2", seed=55,
+        specials=["<|endoftext|>", "<|im_start|>", "<|im_end|>"], bos="<|endoftext|>", eos="<|im_end|>",
+        add_bos=False),
 }
 
 SEQ_LEN = 40
@@ -196,6 +261,9 @@ def build(name, spec):
         return rng.normal(0, s, size=(rows, cols)).astype(np.float32)
 
     def add(tname, x, qtype):
+        if qtype in (Q.Q2_K, Q.Q3_K):
+            w.add_tensor(tname, random_low_bit_k(x.shape[0], x.shape[1], qtype, sigma, rng), raw_dtype=qtype)
+            return
         arr, raw = encode(x, qtype)
         w.add_tensor(tname, arr, raw_dtype=raw)
 
@@ -393,12 +461,31 @@ def references(name, path, spec, use_llama):
     return out
 
 
+def quant_block_vectors():
+    """Random blocks of the extra types, decoded by gguf-py (for QuantBlockTests-style checks)."""
+    rng = np.random.default_rng(77)
+    specs = {"Q5_0": (Q.Q5_0, 22, [0]), "Q5_1": (Q.Q5_1, 24, [0, 2]), "Q2_K": (Q.Q2_K, 84, [80, 82]),
+             "Q3_K": (Q.Q3_K, 110, [108]), "Q5_K": (Q.Q5_K, 176, [0, 2])}
+    out = []
+    for name, (qt, nbytes, half_offsets) in specs.items():
+        nblocks = 4
+        raw = bytearray(rng.integers(0, 256, size=nbytes * nblocks, dtype=np.uint8).tobytes())
+        for b in range(nblocks):
+            for off in half_offsets:
+                struct.pack_into("<e", raw, b * nbytes + off, float(rng.uniform(-0.05, 0.05)))
+        deq = dequantize(np.frombuffer(bytes(raw), dtype=np.uint8), qt).astype(np.float32).reshape(-1)
+        out.append({"type": name, "bytes": bytes(raw).hex(), "values": [float(v) for v in deq]})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-llama", action="store_true", help="skip the llama.cpp reference (float64 only)")
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "quant_blocks_more.json"), "w") as fh:
+        json.dump(quant_block_vectors(), fh, separators=(",", ":"))
     for name, spec in MODELS.items():
         if args.only and name not in args.only:
             continue
