@@ -6,12 +6,13 @@ import Testing
 /// models (Fixtures/tiny, written by scripts/engine/make_tiny_models.py): Llama 3 (GQA, separate
 /// output, rope base 5e5, Q4_K/Q6_K/Q8_0/Q4_0/Q4_1/F16/BF16), Qwen2 (q/k/v biases, NEOX rope, tied
 /// embeddings), linear rope scaling, Llama 3.1 `rope_freqs.weight` factors, and a Qwen2.5-0.5B-like
-/// width that is not a multiple of 256 (Q5_0/Q5_1 rows, Q5_K/Q3_K/Q2_K ffn_down).
+/// width that is not a multiple of 256 (Q5_0/Q5_1 rows, Q5_K/Q3_K/Q2_K ffn_down), and a head size that
+/// is not d_model / heads (Mistral Nemo style).
 /// Each is compared with a float64 NumPy forward pass (tight) and with llama.cpp (loose: it rounds
 /// activations to 8 bits / f16 / bf16 in its matmuls).
 @Suite("Architecture parity on tiny synthetic models")
 struct ArchitectureParityTests {
-    static let models = ["tiny-llama3", "tiny-qwen2", "tiny-llama-linear", "tiny-llama31-freqs", "tiny-qwen25-q5"]
+    static let models = ["tiny-llama3", "tiny-qwen2", "tiny-llama-linear", "tiny-llama31-freqs", "tiny-qwen25-q5", "tiny-llama-headdim"]
 
     struct Reference {
         let tokens: [Int32]

@@ -208,6 +208,14 @@ MODELS = {
         eos="<|end_of_text|>", add_bos=True),
     # Qwen2.5-0.5B-like: a width (320) that is not a multiple of 256, so its Q4_K_M/Q5_K_M files fall
     # back to Q5_0/Q5_1/Q8_0 for those rows; K-quants only where rows are 256-aligned (ffn_down).
+    # Mistral-Nemo-style: head size (key_length 48) is not d_model / heads (256 / 4 = 64), so the
+    # attention width (192) differs from d_model.
+    "tiny-llama-headdim": dict(
+        arch="llama", d=256, ff=256, heads=4, kv=2, hd=48, base=1000000.0, eps=1e-5,
+        layers=[dict(q=Q.Q8_0, k=Q.Q6_K, v=Q.Q4_K, o=Q.Q8_0, gate=Q.Q4_0, up=Q.Q4_1, down=Q.Q8_0)] * 2,
+        embd=Q.Q8_0, output=Q.Q8_0, pre="llama-bpe", seed=66,
+        specials=["<|begin_of_text|>", "<|end_of_text|>"], bos="<|begin_of_text|>", eos="<|end_of_text|>",
+        add_bos=True),
     "tiny-qwen25-q5": dict(
         arch="qwen2", d=320, ff=256, heads=5, kv=1, base=1000000.0, eps=1e-6, bias=True,
         layers=[dict(q=Q.Q5_0, k=Q.Q5_0, v=Q.Q5_1, o=Q.Q5_0, gate=Q.Q5_1, up=Q.Q5_0, down=Q.Q5_K),
@@ -226,7 +234,7 @@ GREEDY_TOKENS = 8
 def build(name, spec):
     rng = np.random.default_rng(spec["seed"])
     arch, d, ff, nh, nkv = spec["arch"], spec["d"], spec["ff"], spec["heads"], spec["kv"]
-    hd = d // nh
+    hd = spec.get("hd", d // nh)
     toks, types, merges = vocab(spec["specials"])
     V = len(toks)
     path = os.path.join(OUT, name + ".gguf")
@@ -239,6 +247,9 @@ def build(name, spec):
     w.add_head_count(nh)
     w.add_head_count_kv(nkv)
     w.add_rope_dimension_count(hd)
+    if "hd" in spec:
+        w.add_key_length(hd)
+        w.add_value_length(hd)
     w.add_rope_freq_base(spec["base"])
     w.add_layer_norm_rms_eps(spec["eps"])
     w.add_vocab_size(V)
@@ -316,7 +327,7 @@ class Ref:
             scale = 1.0 / float(f(f"{arch}.rope.scaling.factor"))
         self.pos_scale = scale
         self.neox = arch == "qwen2"
-        self.hd = self.d // self.nh
+        self.hd = int(f(f"{arch}.attention.key_length") or self.d // self.nh)
         self.factors = self.W("rope_freqs.weight").reshape(-1) if "rope_freqs.weight" in self.T else None
 
     def W(self, name, cols=None):
