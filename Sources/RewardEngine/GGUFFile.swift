@@ -154,7 +154,8 @@ public final class GGUFFile: @unchecked Sendable {
                 }
                 let rawType = try reader.u32()
                 guard let type = GGMLType(rawValue: rawType) else {
-                    throw EngineError.unsupported("\(path): tensor \(name) has unknown ggml type \(rawType)")
+                    let known = GGMLType.otherTypeNames[rawType].map { " (\($0))" } ?? ""
+                    throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: \(GGMLType.supportedNames))")
                 }
                 let offset = try reader.u64()
                 infos.append((name, dims, type, offset))
@@ -164,8 +165,12 @@ public final class GGUFFile: @unchecked Sendable {
             var order: [String] = []
             for (name, dims, type, offset) in infos {
                 guard offset % UInt64(alignment) == 0 else { throw EngineError.invalidFile("\(path): tensor \(name) offset not aligned") }
-                let count = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-                guard count > 0, count < (1 << 40) else { throw EngineError.invalidFile("\(path): tensor \(name) too large") }
+                var count = 1
+                for d in dims {
+                    let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                    guard !overflow, c < (1 << 40) else { throw EngineError.invalidFile("\(path): tensor \(name) too large (dims \(dims))") }
+                    count = c
+                }
                 guard dims[0] % type.blockSize == 0 else {
                     throw EngineError.invalidFile("\(path): tensor \(name) row length \(dims[0]) not a multiple of block size \(type.blockSize)")
                 }

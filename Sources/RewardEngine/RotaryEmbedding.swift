@@ -1,19 +1,28 @@
 import Foundation
 
 /// Rotary position embedding (RoPE): rotates pairs of a head vector by position-dependent angles
-/// θᵢ = pos·scale·base^(−2i/dims). Llama GGUFs pair adjacent elements (their Q/K rows were permuted
-/// at conversion); Qwen2 pairs element i with i + dims/2.
+/// θᵢ = pos·scale·base^(−2i/dims) / factorᵢ (factors: Llama 3.1's `rope_freqs.weight`, else 1).
+/// Llama GGUFs pair adjacent elements (their Q/K rows were permuted at conversion); Qwen2 pairs
+/// element i with i + dims/2. Elements past `dims` are left as they are.
 public struct RotaryEmbedding: Sendable {
     public let dims: Int
     public let style: ModelConfig.RopeStyle
     public let positionScale: Double
     let invFreq: [Double]
 
-    public init(dims: Int, base: Double, positionScale: Double = 1, style: ModelConfig.RopeStyle) {
+    /// `freqFactors`: nil, or dims/2 positive divisors of the pair frequencies (`ModelConfig.ropeFreqFactors`).
+    public init(dims: Int, base: Double, positionScale: Double = 1, style: ModelConfig.RopeStyle, freqFactors: [Double]? = nil) {
+        precondition(freqFactors == nil || freqFactors!.count == dims / 2, "rope frequency factors: need dims/2 values")
         self.dims = dims
         self.style = style
         self.positionScale = positionScale
-        invFreq = (0..<(dims / 2)).map { 1 / pow(base, Double(2 * $0) / Double(dims)) }
+        invFreq = (0..<(dims / 2)).map { 1 / pow(base, Double(2 * $0) / Double(dims)) / (freqFactors?[$0] ?? 1) }
+    }
+
+    /// The rotary embedding a model's metadata describes.
+    public init(config: ModelConfig) {
+        self.init(dims: config.ropeDims, base: config.ropeBase, positionScale: config.ropeFreqScale,
+                  style: config.ropeStyle, freqFactors: config.ropeFreqFactors)
     }
 
     /// Rotates `v[0..<dims]` in place for `position`.

@@ -27,6 +27,26 @@ struct QuantBlockTests {
         }
     }
 
+    /// The types real Q4_K_M/Q5_K_M/Q3_K/Q2_K files also contain (Fixtures/tiny/quant_blocks_more.json,
+    /// scripts/engine/make_tiny_models.py).
+    @Test(arguments: ["Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q5_K"])
+    func matchesReferenceDecoderMoreTypes(_ typeName: String) throws {
+        let url = try Fixture.url("tiny").appendingPathComponent("quant_blocks_more.json")
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+        let entry = try #require(all.first { $0["type"] as? String == typeName })
+        let hex = Array((entry["bytes"] as! String).utf8)
+        let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<($0 + 2)], as: UTF8.self), radix: 16)! }
+        let expected = (entry["values"] as! [Any]).doubles
+        let type = try #require(GGMLType.allCases.first { $0.name == typeName })
+        #expect(type.isSupported)
+        var out = [Float](repeating: .nan, count: expected.count)
+        #expect(bytes.count == expected.count / type.blockSize * type.blockBytes)
+        try bytes.withUnsafeBytes { try QuantBlocks.dequantize(type, $0.baseAddress!, &out, count: expected.count) }
+        var bad = 0
+        for (a, e) in zip(out, expected) where !(abs(Double(a) - e) <= 1e-6 * max(1, abs(e))) { bad += 1 }
+        #expect(bad == 0, "\(typeName): \(bad) of \(expected.count) values differ")
+    }
+
     @Test func handBuiltQ4_1AndQ8_0Blocks() throws {
         // Q4_1: d = 0.5, m = -1, nibble j in low half and 15-j in high half.
         var q41: [UInt8] = []
@@ -49,9 +69,9 @@ struct QuantBlockTests {
 
     @Test func unsupportedTypeIsAnError() {
         var out = [Float](repeating: 0, count: 32)
-        let raw = [UInt8](repeating: 0, count: 22)
+        let raw = [UInt8](repeating: 0, count: 36)
         #expect(throws: EngineError.self) {
-            try raw.withUnsafeBytes { try QuantBlocks.dequantize(.q5_0, $0.baseAddress!, &out, count: 32) }
+            try raw.withUnsafeBytes { try QuantBlocks.dequantize(.q8_1, $0.baseAddress!, &out, count: 32) }
         }
     }
 }
