@@ -81,7 +81,7 @@ final class LlamaModel: @unchecked Sendable {
                     throw EngineError.invalidFile("\(name) has shape \(t.dims), expected [\(cols), \(rows)]")
                 }
                 guard t.type.isSupported else {
-                    throw EngineError.unsupported("tensor type \(t.type.name) for \(name) (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K)")
+                    throw EngineError.unsupported("tensor type \(t.type.name) for \(name) (supported: \(GGMLType.supportedNames))")
                 }
                 infos.append(t)
             }
@@ -126,7 +126,7 @@ final class LlamaModel: @unchecked Sendable {
         fileBytes += output.fileBytes
         weightBytes = bytes
         fileWeightBytes = fileBytes
-        rotary = RotaryEmbedding(dims: config.ropeDims, base: config.ropeBase, positionScale: config.ropeFreqScale, style: config.ropeStyle)
+        rotary = RotaryEmbedding(config: config)
     }
 
     /// Writes the embedding row of `token` (dequantized) to `dst`.

@@ -55,13 +55,6 @@ struct ArchitectureParityTests {
         try GGUFLanguageModel(path: tiny("\(name).gguf").path, threads: 2, precision: precision)
     }
 
-    /// True when the loaded model rotates with the factors its metadata describes. `LlamaModel` builds
-    /// its `RotaryEmbedding` itself; until it passes `config.ropeFreqFactors` (see the report of the
-    /// `arch` branch: `RotaryEmbedding(config: config)`), files with rope_freqs.weight are known to differ.
-    static func ropeMatchesConfig(_ m: GGUFLanguageModel) -> Bool {
-        m.model.rotary.invFreq == RotaryEmbedding(config: m.config).invFreq
-    }
-
     /// Full log-softmax rows of the teacher-forced sequence (positions 0..<n−1), through the public
     /// hidden-state API and the model's own output projection (tied or separate).
     static func logSoftmaxRows(_ m: GGUFLanguageModel, _ tokens: [Int32]) async throws -> [[Double]] {
@@ -94,11 +87,7 @@ struct ArchitectureParityTests {
     func teacherForced(name: String) async throws {
         let ref = try Reference(name)
         let m = try Self.load(name)
-        try await withKnownIssue("LlamaModel does not pass rope_freqs factors to RotaryEmbedding yet", isIntermittent: false) {
-            try await Self.checkTeacherForced(name, m, ref)
-        } when: {
-            !Self.ropeMatchesConfig(m)
-        }
+        try await Self.checkTeacherForced(name, m, ref)
     }
 
     static func checkTeacherForced(_ name: String, _ m: GGUFLanguageModel, _ ref: Reference) async throws {
@@ -164,11 +153,7 @@ struct ArchitectureParityTests {
             while decided < ref.greedyF64.count && ref.greedyMargin[decided] >= tieMargin { decided += 1 }
             let agreeLlama = zip(out, ref.greedyLlama).prefix { $0 == $1 }.count
             print("\(name) greedy \(precision): \(out) (float64 \(ref.greedyF64), decided steps \(decided); llama.cpp common prefix \(agreeLlama)/\(ref.greedyLlama.count))")
-            withKnownIssue("LlamaModel does not pass rope_freqs factors to RotaryEmbedding yet") {
-                #expect(Array(out.prefix(decided)) == Array(ref.greedyF64.prefix(decided)))
-            } when: {
-                !Self.ropeMatchesConfig(m)
-            }
+            #expect(Array(out.prefix(decided)) == Array(ref.greedyF64.prefix(decided)))
         }
     }
 }
