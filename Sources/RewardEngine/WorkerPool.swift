@@ -20,15 +20,17 @@ final class WorkerPool: @unchecked Sendable {
     private var job: ((Int) -> Void)? = nil
     private var jobCount = 0
     private var sleepers = 0
-    private var mutex = pthread_mutex_t()
-    private var cond = pthread_cond_t()
+    // Heap-allocated: `&storedProperty` may hand pthreads a temporary copy, which breaks the lock
+    // (and with it the retain/release of `job`).
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = .allocate(capacity: 1)
+    private let cond: UnsafeMutablePointer<pthread_cond_t> = .allocate(capacity: 1)
     /// Serializes callers (one parallel section at a time).
     private let callLock = NSLock()
 
     init(workers: Int) {
         workerCount = workers
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(cond, nil)
         #if os(Linux)
         for _ in 0..<workers {
             let t = Thread { [unowned self] in self.workerLoop() }
@@ -49,20 +51,20 @@ final class WorkerPool: @unchecked Sendable {
         defer { callLock.unlock() }
         do {
             let b = body
-            pthread_mutex_lock(&mutex)
+            pthread_mutex_lock(mutex)
             job = b
             jobCount = n
             nextIndex.store(0, ordering: .relaxed)
             finished.store(0, ordering: .relaxed)
             generation.add(1, ordering: .releasing)
-            if sleepers > 0 { pthread_cond_broadcast(&cond) }
-            pthread_mutex_unlock(&mutex)
+            if sleepers > 0 { pthread_cond_broadcast(cond) }
+            pthread_mutex_unlock(mutex)
             drain(b, n)
             while finished.load(ordering: .acquiring) < n { spinPause() }
             // Withdraw the job, then wait until no worker still holds it (it must not outlive this call).
-            pthread_mutex_lock(&mutex)
+            pthread_mutex_lock(mutex)
             job = nil
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(mutex)
             while active.load(ordering: .acquiring) > 0 { spinPause() }
         }
         #else
@@ -91,30 +93,38 @@ final class WorkerPool: @unchecked Sendable {
                 if spins < 200_000 {
                     spinPause()
                 } else {
-                    pthread_mutex_lock(&mutex)
+                    pthread_mutex_lock(mutex)
                     sleepers += 1
-                    while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&cond, &mutex) }
+                    while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(cond, mutex) }
                     sleepers -= 1
-                    pthread_mutex_unlock(&mutex)
+                    pthread_mutex_unlock(mutex)
                     spins = 0
                 }
                 g = generation.load(ordering: .acquiring)
             }
             seen = g
-            // Read the job under the lock and register as active before touching any index.
-            pthread_mutex_lock(&mutex)
-            var b = job
-            let n = jobCount
-            let has = b != nil
-            if has { active.add(1, ordering: .relaxed) }
-            pthread_mutex_unlock(&mutex)
-            if has {
-                drain(b!, n)
-                // Drop our reference before reporting idle: the caller's closure must not outlive its call.
-                b = nil
-                active.subtract(1, ordering: .releasing)
-            }
+            runCurrentJob()
         }
+    }
+
+    /// Runs items of the published job, if it is still there, then reports idle. The job is held only
+    /// inside `runItems`, so it is released before `active` drops (the caller's closure must not outlive
+    /// its call); kept as a local of the never-returning loop above, the optimizer held one reference per
+    /// job forever (a leak of every buffer a job captured).
+    @inline(never) private func runCurrentJob() {
+        if runItems() { active.subtract(1, ordering: .releasing) }
+    }
+
+    @inline(never) private func runItems() -> Bool {
+        // Read the job under the lock and register as active before touching any index.
+        pthread_mutex_lock(mutex)
+        let b = job
+        let n = jobCount
+        if b != nil { active.add(1, ordering: .relaxed) }
+        pthread_mutex_unlock(mutex)
+        guard let body = b else { return false }
+        drain(body, n)
+        return true
     }
     #endif
 
