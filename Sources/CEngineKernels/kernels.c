@@ -369,25 +369,6 @@ void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t
 
 // ---------------------------------------------------------------- decode attention
 
-static void attend_portable(const float *q, const float *k, const float *v, int64_t stride, int64_t dim, int64_t n,
-                            float scale, float *sc, float *out) {
-    float mx = -INFINITY;
-    for (int64_t j = 0; j < n; j++) {
-        float s = 0;
-        for (int64_t i = 0; i < dim; i++) s += q[i] * k[j * stride + i];
-        sc[j] = s * scale;
-        if (sc[j] > mx) mx = sc[j];
-    }
-    float sum = 0;
-    for (int64_t j = 0; j < n; j++) { sc[j] = expf(sc[j] - mx); sum += sc[j]; }
-    float inv = 1.0f / sum;
-    for (int64_t i = 0; i < dim; i++) out[i] = 0;
-    for (int64_t j = 0; j < n; j++) {
-        float p = sc[j] * inv;
-        for (int64_t i = 0; i < dim; i++) out[i] += p * v[j * stride + i];
-    }
-}
-
 #if RK_X86
 // e^x for 8 lanes: x = n·ln2 + r (Cody–Waite), degree-6 polynomial for e^r, 2^n by exponent bits.
 // Relative error ≲ 2 ulp on the range softmax uses (x ≤ 0); underflows to 0 below −87.
@@ -408,51 +389,134 @@ static inline __m256 exp8_avx2(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-__attribute__((target("avx2,fma,f16c")))
-static void attend_avx2(const float *q, const float *k, const float *v, int64_t stride, int64_t dim, int64_t n,
-                        float scale, float *sc, float *out) {
-    if (dim % 8 != 0 || dim > 256) { attend_portable(q, k, v, stride, dim, n, scale, sc, out); return; }
-    const int64_t nv = dim / 8;
-    __m256 qv[32];
-    for (int64_t i = 0; i < nv; i++) qv[i] = _mm256_mul_ps(_mm256_loadu_ps(q + 8 * i), _mm256_set1_ps(scale));
-    float mx = -INFINITY;
-    for (int64_t j = 0; j < n; j++) {
-        const float *kr = k + j * stride;
-        __m256 a0 = _mm256_mul_ps(qv[0], _mm256_loadu_ps(kr));
-        __m256 a1 = _mm256_setzero_ps();
-        for (int64_t i = 1; i < nv; i += 2) {
-            a1 = _mm256_fmadd_ps(qv[i], _mm256_loadu_ps(kr + 8 * i), a1);
-            if (i + 1 < nv) a0 = _mm256_fmadd_ps(qv[i + 1], _mm256_loadu_ps(kr + 8 * i + 8), a0);
+#endif
+
+// ---------------------------------------------------------------- split-K decode attention
+
+static void attend_partial_portable(const float *q, int64_t heads, const float *k, const float *v, int64_t stride,
+                                    int64_t dim, int64_t j0, int64_t j1, float scale, float *sc, float *acc, float *m,
+                                    float *l) {
+    const int64_t n = j1 - j0;
+    for (int64_t h = 0; h < heads; h++) {
+        const float *qh = q + h * dim;
+        float *s = sc + h * n;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j < n; j++) {
+            const float *kr = k + (j0 + j) * stride;
+            float d = 0;
+            for (int64_t i = 0; i < dim; i++) d += qh[i] * kr[i];
+            s[j] = d * scale;
+            if (s[j] > mx) mx = s[j];
         }
-        float s = hsum8(_mm256_add_ps(a0, a1));
-        sc[j] = s;
-        if (s > mx) mx = s;
+        float sum = 0;
+        for (int64_t j = 0; j < n; j++) { s[j] = expf(s[j] - mx); sum += s[j]; }
+        float *a = acc + h * dim;
+        for (int64_t i = 0; i < dim; i++) a[i] = 0;
+        for (int64_t j = 0; j < n; j++) {
+            const float *vr = v + (j0 + j) * stride;
+            for (int64_t i = 0; i < dim; i++) a[i] += s[j] * vr[i];
+        }
+        m[h] = mx;
+        l[h] = sum;
     }
-    __m256 m8 = _mm256_set1_ps(mx), sum8 = _mm256_setzero_ps();
-    int64_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        __m256 e = exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(sc + j), m8));
-        _mm256_storeu_ps(sc + j, e);
-        sum8 = _mm256_add_ps(sum8, e);
+}
+
+#if RK_X86
+__attribute__((target("avx2,fma,f16c")))
+static void attend_partial_avx2(const float *q, int64_t heads, const float *k, const float *v, int64_t stride,
+                                int64_t dim, int64_t j0, int64_t j1, float scale, float *sc, float *acc, float *m,
+                                float *l) {
+    const int64_t n = j1 - j0, nv = dim / 8;
+    // Scores: each key row is loaded once for all heads of the group.
+    for (int64_t j = 0; j < n; j++) {
+        const float *kr = k + (j0 + j) * stride;
+        for (int64_t h = 0; h < heads; h++) {
+            const float *qh = q + h * dim;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+            int64_t i = 0;
+            for (; i + 2 <= nv; i += 2) {
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 8 * i), _mm256_loadu_ps(kr + 8 * i), a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 8 * i + 8), _mm256_loadu_ps(kr + 8 * i + 8), a1);
+            }
+            if (i < nv) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 8 * i), _mm256_loadu_ps(kr + 8 * i), a0);
+            sc[h * n + j] = hsum8(_mm256_add_ps(a0, a1)) * scale;
+        }
     }
-    float sum = hsum8(sum8);
-    for (; j < n; j++) { sc[j] = expf(sc[j] - mx); sum += sc[j]; }
-    __m256 acc[32];
-    for (int64_t i = 0; i < nv; i++) acc[i] = _mm256_setzero_ps();
-    for (j = 0; j < n; j++) {
-        __m256 p = _mm256_set1_ps(sc[j]);
-        const float *vr = v + j * stride;
-        for (int64_t i = 0; i < nv; i++) acc[i] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 8 * i), acc[i]);
+    for (int64_t h = 0; h < heads; h++) {
+        float *s = sc + h * n;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j < n; j++) if (s[j] > mx) mx = s[j];
+        __m256 m8 = _mm256_set1_ps(mx), sum8 = _mm256_setzero_ps();
+        int64_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+            __m256 e = exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(s + j), m8));
+            _mm256_storeu_ps(s + j, e);
+            sum8 = _mm256_add_ps(sum8, e);
+        }
+        float sum = hsum8(sum8);
+        for (; j < n; j++) { s[j] = expf(s[j] - mx); sum += s[j]; }
+        m[h] = mx;
+        l[h] = sum;
     }
-    __m256 inv = _mm256_set1_ps(1.0f / sum);
-    for (int64_t i = 0; i < nv; i++) _mm256_storeu_ps(out + 8 * i, _mm256_mul_ps(acc[i], inv));
+    // Weighted values, 64 columns (8 registers) at a time so the accumulators never spill.
+    for (int64_t h = 0; h < heads; h++) {
+        const float *s = sc + h * n;
+        for (int64_t c = 0; c < nv; c += 8) {
+            const int64_t cn = nv - c < 8 ? nv - c : 8;
+            __m256 r[8];
+            for (int64_t i = 0; i < 8; i++) r[i] = _mm256_setzero_ps();
+            if (cn == 8) {
+                for (int64_t j = 0; j < n; j++) {
+                    const float *vr = v + (j0 + j) * stride + 8 * c;
+                    __m256 p = _mm256_set1_ps(s[j]);
+                    r[0] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr), r[0]);
+                    r[1] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 8), r[1]);
+                    r[2] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 16), r[2]);
+                    r[3] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 24), r[3]);
+                    r[4] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 32), r[4]);
+                    r[5] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 40), r[5]);
+                    r[6] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 48), r[6]);
+                    r[7] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 56), r[7]);
+                }
+            } else {
+                for (int64_t j = 0; j < n; j++) {
+                    const float *vr = v + (j0 + j) * stride + 8 * c;
+                    __m256 p = _mm256_set1_ps(s[j]);
+                    for (int64_t i = 0; i < cn; i++) r[i] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 8 * i), r[i]);
+                }
+            }
+            for (int64_t i = 0; i < cn; i++) _mm256_storeu_ps(acc + h * dim + 8 * (c + i), r[i]);
+        }
+    }
 }
 #endif
 
-void rk_attend_one(const float *q, const float *k, const float *v, int64_t stride, int64_t dim, int64_t n,
-                   float scale, float *scratch, float *out) {
+void rk_attend_partial(const float *q, int64_t heads, const float *k, const float *v, int64_t stride, int64_t dim,
+                       int64_t j0, int64_t j1, float scale, float *scratch, float *acc, float *m, float *l) {
 #if RK_X86
-    if (rk_kernels_avx2()) { attend_avx2(q, k, v, stride, dim, n, scale, scratch, out); return; }
+    if (rk_kernels_avx2() && dim % 8 == 0) {
+        attend_partial_avx2(q, heads, k, v, stride, dim, j0, j1, scale, scratch, acc, m, l);
+        return;
+    }
 #endif
-    attend_portable(q, k, v, stride, dim, n, scale, scratch, out);
+    attend_partial_portable(q, heads, k, v, stride, dim, j0, j1, scale, scratch, acc, m, l);
+}
+
+void rk_attend_merge(int64_t parts, int64_t heads, int64_t dim, const float *acc, const float *m, const float *l,
+                     float *out) {
+    for (int64_t h = 0; h < heads; h++) {
+        float mx = -INFINITY;
+        for (int64_t c = 0; c < parts; c++) if (m[c * heads + h] > mx) mx = m[c * heads + h];
+        float total = 0;
+        float *o = out + h * dim;
+        for (int64_t i = 0; i < dim; i++) o[i] = 0;
+        for (int64_t c = 0; c < parts; c++) {
+            float w = expf(m[c * heads + h] - mx);
+            total += w * l[c * heads + h];
+            const float *a = acc + (c * heads + h) * dim;
+            for (int64_t i = 0; i < dim; i++) o[i] += w * a[i];
+        }
+        float inv = 1.0f / total;
+        for (int64_t i = 0; i < dim; i++) o[i] *= inv;
+    }
 }

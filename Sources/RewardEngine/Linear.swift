@@ -158,6 +158,7 @@ final class Workspace: @unchecked Sendable {
     private var q8Capacity = 0
     private var q8: (qs: UnsafeMutablePointer<Int8>, d: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>)?
     private var tileBuffers: [FloatBuffer] = []
+    private var attentionBuffer = FloatBuffer(count: 1 << 16, zeroed: false)
 
     func activations(rows: Int, cols: Int) -> Q8Rows {
         let n = rows * cols
@@ -167,6 +168,12 @@ final class Workspace: @unchecked Sendable {
             q8Capacity = n
         }
         return Q8Rows(qs: q8!.qs, d: q8!.d, s: q8!.s)
+    }
+
+    /// Scratch for split-K decode attention.
+    func attention(floats: Int) -> UnsafeMutablePointer<Float> {
+        if attentionBuffer.count < floats { attentionBuffer = FloatBuffer(count: floats * 2, zeroed: false) }
+        return attentionBuffer.pointer
     }
 
     func tiles(count: Int, floats: Int) -> [UnsafeMutablePointer<Float>] {

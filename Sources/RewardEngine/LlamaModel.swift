@@ -208,18 +208,33 @@ final class LlamaModel: @unchecked Sendable {
         let kc = s.cache.keys(layer), vc = s.cache.values(layer)
         let scale = 1 / Float(hd).squareRoot()
         if s.count == 1 {
-            // Decode: one query row; heads in parallel (a head reads its KV group's keys and values).
+            // Decode, split-K: each task scores a range of keys for the `group` query heads that share a KV
+            // head (so K/V rows are read once per group), and the partial softmaxes are merged exactly.
             let L = p0 + 1
             let q = qkv + s.start * qkvStride
             let o = out + s.start * qd
-            let nHead = config.headCount
-            let scratch = FloatBuffer(count: nHead * L, zeroed: false)
-            let box = UncheckedSendable((q, o, kc, vc, scratch))
-            WorkerPool.shared.run(nHead, threads: threads) { hh in
-                let (q, o, kc, vc, scratch) = box.value
-                let g = hh / group
-                rk_attend_one(q + hh * hd, kc + g * hd, vc + g * hd, Int64(kvd), Int64(hd), Int64(L), scale,
-                              scratch.pointer + hh * L, o + hh * hd)
+            let groups = config.headCountKV
+            let chunks = L < 128 ? 1 : max(1, min(L / 64, (threads * 4 + groups - 1) / groups))
+            let tasks = groups * chunks
+            let chunkLen = (L + chunks - 1) / chunks
+            let scoreFloats = group * chunkLen, accFloats = group * hd
+            let buf = workspace.attention(floats: tasks * (scoreFloats + accFloats + 2 * group))
+            let scores = buf, acc = buf + tasks * scoreFloats
+            let ms = acc + tasks * accFloats, ls = ms + tasks * group
+            let box = UncheckedSendable((q, kc, vc, scores, acc, ms, ls))
+            WorkerPool.shared.run(tasks, threads: threads) { t in
+                let (q, kc, vc, scores, acc, ms, ls) = box.value
+                // Task t = chunk c of KV head g; partials stored chunk-major per group for the merge.
+                let g = t / chunks, c = t % chunks
+                let j0 = c * chunkLen, j1 = min(L, j0 + chunkLen)
+                rk_attend_partial(q + g * group * hd, Int64(group), kc + g * hd, vc + g * hd, Int64(kvd), Int64(hd),
+                                  Int64(j0), Int64(j1), scale, scores + t * scoreFloats, acc + t * accFloats,
+                                  ms + t * group, ls + t * group)
+            }
+            for g in 0..<groups {
+                let t0 = g * chunks
+                rk_attend_merge(Int64(chunks), Int64(group), Int64(hd), acc + t0 * accFloats, ms + t0 * group, ls + t0 * group,
+                                o + g * group * hd)
             }
             return
         }

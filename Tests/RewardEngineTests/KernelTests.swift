@@ -110,23 +110,44 @@ import Testing
         }
     }
 
-    @Test func decodeAttentionMatchesSoftmaxReference() {
+    @Test func splitKDecodeAttentionMatchesSoftmaxReference() {
         var rng = RNG(s: 99)
-        for (dim, n) in [(64, 1), (64, 13), (64, 300), (48, 17), (40, 9)] {
+        // (head dim, keys, query heads per KV head, key chunks)
+        for (dim, n, heads, chunks) in [(64, 1, 3, 1), (64, 13, 3, 2), (64, 300, 3, 5), (48, 17, 2, 3), (40, 9, 1, 1), (64, 1024, 4, 8)] {
             let stride = dim * 3
-            let q = (0..<dim).map { _ in rng.float(-1, 1) }
-            let k = (0..<(n * stride)).map { _ in rng.float(-1, 1) }
+            let q = (0..<(heads * dim)).map { _ in rng.float(-1, 1) }
+            let k = (0..<(n * stride)).map { _ in rng.float(-2, 2) }
             let v = (0..<(n * stride)).map { _ in rng.float(-1, 1) }
             let scale = 1 / Float(dim).squareRoot()
-            var sc = (0..<n).map { j in (0..<dim).reduce(0.0) { $0 + Double(q[$1]) * Double(k[j * stride + $1]) } * Double(scale) }
-            let mx = sc.max()!
-            sc = sc.map { Foundation.exp($0 - mx) }
-            let total = sc.reduce(0, +)
-            let ref = (0..<dim).map { i in (0..<n).reduce(0.0) { $0 + sc[$1] / total * Double(v[$1 * stride + i]) } }
+            var ref: [Double] = []
+            for h in 0..<heads {
+                var sc = (0..<n).map { j in (0..<dim).reduce(0.0) { $0 + Double(q[h * dim + $1]) * Double(k[j * stride + $1]) } * Double(scale) }
+                let mx = sc.max()!
+                sc = sc.map { Foundation.exp($0 - mx) }
+                let total = sc.reduce(0, +)
+                ref += (0..<dim).map { i in (0..<n).reduce(0.0) { $0 + sc[$1] / total * Double(v[$1 * stride + i]) } }
+            }
             Self.withBothPaths {
-                var out = [Float](repeating: .nan, count: dim), scratch = [Float](repeating: 0, count: n)
-                rk_attend_one(q, k, v, Int64(stride), Int64(dim), Int64(n), scale, &scratch, &out)
-                for i in 0..<dim { #expect(abs(Double(out[i]) - ref[i]) < 1e-5, "dim \(dim) n \(n) i \(i)") }
+                let len = (n + chunks - 1) / chunks
+                var acc = [Float](repeating: .nan, count: chunks * heads * dim)
+                var m = [Float](repeating: .nan, count: chunks * heads), l = m
+                var scratch = [Float](repeating: 0, count: heads * len)
+                for c in 0..<chunks {
+                    let j0 = min(n, c * len), j1 = min(n, j0 + len)
+                    acc.withUnsafeMutableBufferPointer { a in
+                        m.withUnsafeMutableBufferPointer { mp in
+                            l.withUnsafeMutableBufferPointer { lp in
+                                rk_attend_partial(q, Int64(heads), k, v, Int64(stride), Int64(dim), Int64(j0), Int64(j1), scale,
+                                                  &scratch, a.baseAddress! + c * heads * dim, mp.baseAddress! + c * heads,
+                                                  lp.baseAddress! + c * heads)
+                            }
+                        }
+                    }
+                }
+                var out = [Float](repeating: .nan, count: heads * dim)
+                rk_attend_merge(Int64(chunks), Int64(heads), Int64(dim), acc, m, l, &out)
+                let err = zip(out, ref).map { abs(Double($0) - $1) }.max()!
+                #expect(err < 1e-5, "dim \(dim) keys \(n) heads \(heads) chunks \(chunks): max error \(err) (avx2 \(rk_kernels_avx2()))")
             }
         }
     }

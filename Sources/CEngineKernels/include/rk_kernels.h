@@ -33,10 +33,17 @@ void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const 
 /// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
 void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
 
-/// One decode attention head: scores_j = scale·q·k_j for j < n, softmax, out = Σ_j p_j v_j.
-/// k and v rows are `stride` floats apart; `scratch` holds n floats.
-void rk_attend_one(const float *q, const float *k, const float *v, int64_t stride, int64_t dim, int64_t n,
-                   float scale, float *scratch, float *out);
+/// Partial decode attention of the `heads` query heads that share one KV head, over keys [j0, j1)
+/// (split-K, "flash decoding"): for each head h, m[h] = max score, l[h] = Σ e^(score−m[h]) and
+/// acc[h·dim …] = Σ e^(score−m[h])·v_j. Queries are `dim` floats apart; `scratch` holds heads·(j1−j0).
+/// Partials over disjoint key ranges combine exactly with rk_attend_merge.
+void rk_attend_partial(const float *q, int64_t heads, const float *k, const float *v, int64_t stride, int64_t dim,
+                       int64_t j0, int64_t j1, float scale, float *scratch, float *acc, float *m, float *l);
+
+/// out[h·dim …] = Σ_c e^(m_c−M)·acc_c / Σ_c e^(m_c−M)·l_c over `parts` partials laid out
+/// part-major (acc: parts × heads × dim, m and l: parts × heads).
+void rk_attend_merge(int64_t parts, int64_t heads, int64_t dim, const float *acc, const float *m, const float *l,
+                     float *out);
 
 #ifdef __cplusplus
 }
