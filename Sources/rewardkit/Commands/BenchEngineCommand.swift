@@ -33,7 +33,7 @@ struct BenchEngineCommand: AsyncParsableCommand {
         let m = try engine.load()
         let bench = EngineBenchmark(model: m)
         let threads = m.info.threads
-        printError("model \(m.info.name), \(threads) threads")
+        printError("model \(m.info.name), \(threads) threads, kernels \(EngineKernels.simd), weights \(m.hasDenseWeights ? "dense f32 copy" : "compact (dequantized on the fly)")")
         let prefill = bench.prefill(512)
         let dec128 = bench.decode(context: 128, steps: decodeSteps)
         let dec1024 = bench.decode(context: 1024, steps: decodeSteps)
@@ -77,7 +77,8 @@ struct BenchEngineCommand: AsyncParsableCommand {
         }
         ours["threads"] = Double(threads)
         if json {
-            print(engineJSON(["rewardkit": ours, "llama_cpp": ref, "threads": threads] as [String: Any]))
+            print(engineJSON(["rewardkit": ours, "llama_cpp": ref, "threads": threads, "kernels": EngineKernels.simd,
+                              "weights": m.hasDenseWeights ? "dense" : "compact"] as [String: Any]))
             return
         }
         let rows: [(String, String, String)] = [
