@@ -28,27 +28,34 @@ def _f16(x):
     return np.asarray(x, dtype=np.float32).astype(np.float16)
 
 
-def quantize_q4_k(x):
-    """x [rows, cols] (cols % 256 == 0) → uint8 [rows, cols/256*144]. Layout of ggml's block_q4_K:
-    f16 d, f16 dmin, 12 bytes of packed 6-bit (scale, min) for 8 sub-blocks of 32, 128 bytes of nibbles
-    (bytes 32k..32k+31: low nibble = element 64k+l, high nibble = element 64k+32+l)."""
+def _kquant_scales(x, qmax):
+    """Shared by the Q4_K / Q5_K writers: per super-block f16 d and dmin, the 6-bit sub-block scales and
+    mins, their 12-byte packing, and the quants q in 0..qmax with x ≈ d·sc·q − dmin·mn."""
     blocks = x.reshape(-1, 8, 32).astype(np.float64)
     lo = np.minimum(blocks.min(-1), 0.0)                     # [nb, 8]
     hi = blocks.max(-1)
-    sub_scale = np.maximum(hi - lo, 1e-12) / 15.0
+    sub_scale = np.maximum(hi - lo, 1e-12) / qmax
     sub_min = -lo
     d = _f16(np.maximum(sub_scale.max(-1), 1e-12) / 63.0)      # [nb]
     dmin = _f16(np.maximum(sub_min.max(-1), 1e-12) / 63.0)
     df, dmf = d.astype(np.float64)[:, None], dmin.astype(np.float64)[:, None]
     sc = np.clip(np.round(sub_scale / df), 1, 63).astype(np.uint8)
     mn = np.clip(np.round(sub_min / dmf), 0, 63).astype(np.uint8)
-    q = np.clip(np.round((blocks + (dmf * mn)[..., None]) / (df * sc)[..., None]), 0, 15).astype(np.uint8)
+    q = np.clip(np.round((blocks + (dmf * mn)[..., None]) / (df * sc)[..., None]), 0, qmax).astype(np.uint8)
     nb = blocks.shape[0]
     scales = np.zeros((nb, 12), np.uint8)
     for j in range(4):
         scales[:, j] = (sc[:, j] & 63) | ((sc[:, j + 4] >> 4) << 6)
         scales[:, j + 4] = (mn[:, j] & 63) | ((mn[:, j + 4] >> 4) << 6)
         scales[:, j + 8] = (sc[:, j + 4] & 0xF) | ((mn[:, j + 4] & 0xF) << 4)
+    return nb, d, dmin, scales, q
+
+
+def quantize_q4_k(x):
+    """x [rows, cols] (cols % 256 == 0) → uint8 [rows, cols/256*144]. Layout of ggml's block_q4_K:
+    f16 d, f16 dmin, 12 bytes of packed 6-bit (scale, min) for 8 sub-blocks of 32, 128 bytes of nibbles
+    (bytes 32k..32k+31: low nibble = element 64k+l, high nibble = element 64k+32+l)."""
+    nb, d, dmin, scales, q = _kquant_scales(x, 15)
     qs = np.zeros((nb, 128), np.uint8)
     for k in range(4):
         qs[:, 32 * k:32 * k + 32] = q[:, 2 * k] | (q[:, 2 * k + 1] << 4)
@@ -83,23 +90,7 @@ def quantize_q5_k(x):
     """x [rows, cols] → uint8 [rows, cols/256*176]. block_q5_K: f16 d, f16 dmin, 12 bytes of 6-bit
     (scale, min) packed as in Q4_K, 32 bytes of high bits (bit 2k / 2k+1 of qh[l] for sub-blocks 2k /
     2k+1), 128 bytes of low nibbles laid out as in Q4_K; x = d·sc·q − dmin·m with q in 0..31."""
-    blocks = x.reshape(-1, 8, 32).astype(np.float64)
-    lo = np.minimum(blocks.min(-1), 0.0)
-    hi = blocks.max(-1)
-    sub_scale = np.maximum(hi - lo, 1e-12) / 31.0
-    sub_min = -lo
-    d = _f16(np.maximum(sub_scale.max(-1), 1e-12) / 63.0)
-    dmin = _f16(np.maximum(sub_min.max(-1), 1e-12) / 63.0)
-    df, dmf = d.astype(np.float64)[:, None], dmin.astype(np.float64)[:, None]
-    sc = np.clip(np.round(sub_scale / df), 1, 63).astype(np.uint8)
-    mn = np.clip(np.round(sub_min / dmf), 0, 63).astype(np.uint8)
-    q = np.clip(np.round((blocks + (dmf * mn)[..., None]) / (df * sc)[..., None]), 0, 31).astype(np.uint8)
-    nb = blocks.shape[0]
-    scales = np.zeros((nb, 12), np.uint8)
-    for j in range(4):
-        scales[:, j] = (sc[:, j] & 63) | ((sc[:, j + 4] >> 4) << 6)
-        scales[:, j + 4] = (mn[:, j] & 63) | ((mn[:, j + 4] >> 4) << 6)
-        scales[:, j + 8] = (sc[:, j + 4] & 0xF) | ((mn[:, j + 4] & 0xF) << 4)
+    nb, d, dmin, scales, q = _kquant_scales(x, 31)
     qs = np.zeros((nb, 128), np.uint8)
     qh = np.zeros((nb, 32), np.uint8)
     for k in range(4):
