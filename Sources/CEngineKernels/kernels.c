@@ -238,6 +238,7 @@ static void dot_rows_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *
                 float asb = as[b];
                 for (int k = 0; k < RK_ROWS; k++) {
                     const uint8_t *blk = rows[k] + 20 * b;
+                    _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
                     uint32_t dm;
                     memcpy(&dm, blk, 4);
                     __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
@@ -248,6 +249,7 @@ static void dot_rows_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *
             } else if (type == RK_TYPE_Q8_0) {
                 for (int k = 0; k < RK_ROWS; k++) {
                     const uint8_t *blk = rows[k] + 34 * b;
+                    _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
                     float dw = _cvtsh_ss(*(const uint16_t *)blk);
                     __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
                     acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * adb), dot_i8(q, a), acc[k]);
@@ -430,6 +432,8 @@ static void attend_partial_avx2(const float *q, int64_t heads, const float *k, c
     // Scores: each key row is loaded once for all heads of the group.
     for (int64_t j = 0; j < n; j++) {
         const float *kr = k + (j0 + j) * stride;
+        // K/V rows of one KV head are `stride` floats apart: a strided stream, prefetched a few rows ahead.
+        for (int64_t i = 0; i < dim; i += 16) _mm_prefetch((const char *)(kr + 8 * stride + i), _MM_HINT_T0);
         for (int64_t h = 0; h < heads; h++) {
             const float *qh = q + h * dim;
             __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -468,6 +472,7 @@ static void attend_partial_avx2(const float *q, int64_t heads, const float *k, c
             if (cn == 8) {
                 for (int64_t j = 0; j < n; j++) {
                     const float *vr = v + (j0 + j) * stride + 8 * c;
+                    for (int64_t i = 0; i < 64; i += 16) _mm_prefetch((const char *)(vr + 8 * stride + i), _MM_HINT_T0);
                     __m256 p = _mm256_set1_ps(s[j]);
                     r[0] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr), r[0]);
                     r[1] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vr + 8), r[1]);
