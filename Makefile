@@ -36,6 +36,7 @@ bench: model bench-deps
 	$(BIN) bench score
 	$(BIN) bench verify
 	$(BIN) bench engine
+	$(BIN) bench engine --weight-memory compact
 	$(BIN) bench eval
 
 clean:
