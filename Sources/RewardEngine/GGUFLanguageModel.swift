@@ -24,7 +24,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// Where batched forward passes (prefill, scoring) get f32 weights from. Decode always reads the
     /// quantized blocks in place from the mapped file.
-    public enum WeightMemory: Sendable {
+    public enum WeightMemory: String, Sendable, CaseIterable {
         /// `dense` when the f32 copy fits in `automaticDenseLimit` bytes, else `compact`
         /// (small models stay fast; big ones stay within memory). The default.
         case automatic
@@ -36,11 +36,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
         /// $REWARDKIT_WEIGHT_MEMORY (automatic|dense|compact), else `.automatic`.
         public static var fromEnvironment: WeightMemory {
-            switch ProcessInfo.processInfo.environment["REWARDKIT_WEIGHT_MEMORY"]?.lowercased() {
-            case "dense": return .dense
-            case "compact": return .compact
-            default: return .automatic
-            }
+            ProcessInfo.processInfo.environment["REWARDKIT_WEIGHT_MEMORY"].flatMap { WeightMemory(rawValue: $0.lowercased()) } ?? .automatic
         }
     }
 

@@ -69,9 +69,6 @@ final class Linear: @unchecked Sendable {
     /// Bytes this projection keeps in memory beyond the mapped file.
     var bytes: Int { dense.map { $0.count * 4 } ?? 0 }
 
-    /// Bytes of W as stored in the file (what a decode step reads).
-    var fileBytes: Int { parts.reduce(0) { $0 + $1.rows * $1.rowBytes } }
-
     static func dequantize(_ p: Part, rows r: Range<Int>, cols: Int, into dst: UnsafeMutablePointer<Float>) throws {
         if let k = p.kernelType {
             rk_dequantize_rows(k, p.data, Int64(cols / 32), dst, Int64(r.lowerBound), Int64(r.upperBound))

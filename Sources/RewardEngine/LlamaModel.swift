@@ -41,8 +41,6 @@ final class LlamaModel: @unchecked Sendable {
     let threads: Int
     /// Bytes held beyond the mapped file (f32 copies of the projections; 0 when compact).
     let weightBytes: Int
-    /// Bytes of the projections as stored in the file.
-    let fileWeightBytes: Int
     /// Scratch reused by every forward pass (callers are serialized by `GGUFLanguageModel`'s lock).
     let workspace = Workspace()
 
@@ -88,7 +86,7 @@ final class LlamaModel: @unchecked Sendable {
             return try Linear(file: file, parts: infos, cols: cols, dense: dense)
         }
         var ls: [LayerWeights] = []
-        var bytes = 0, fileBytes = 0
+        var bytes = 0
         for i in 0..<config.layerCount {
             let p = "blk.\(i)."
             var bias: FloatBuffer? = nil
@@ -108,7 +106,7 @@ final class LlamaModel: @unchecked Sendable {
                 wo: try parts([(p + "attn_output.weight", d)], cols: qd),
                 wgu: try parts([(p + "ffn_gate.weight", ff), (p + "ffn_up.weight", ff)], cols: d),
                 wdown: try parts([(p + "ffn_down.weight", d)], cols: ff))
-            for w in [l.wqkv, l.wo, l.wgu, l.wdown] { bytes += w.bytes; fileBytes += w.fileBytes }
+            bytes += l.wqkv.bytes + l.wo.bytes + l.wgu.bytes + l.wdown.bytes
             ls.append(l)
         }
         layers = ls
@@ -123,9 +121,7 @@ final class LlamaModel: @unchecked Sendable {
             output = try Linear(file: file, parts: [view], cols: d, dense: dense)
         }
         bytes += output.bytes
-        fileBytes += output.fileBytes
         weightBytes = bytes
-        fileWeightBytes = fileBytes
         rotary = RotaryEmbedding(config: config)
     }
 

@@ -20,8 +20,8 @@ final class WorkerPool: @unchecked Sendable {
     private var job: ((Int) -> Void)? = nil
     private var jobCount = 0
     private var sleepers = 0
-    // Heap-allocated: `&storedProperty` may hand pthreads a temporary copy, which breaks the lock
-    // (and with it the retain/release of `job`).
+    // Heap-allocated: Swift does not promise that `&storedProperty` passes a stable address, and a
+    // pthread mutex or condition variable must not move.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t> = .allocate(capacity: 1)
     private let cond: UnsafeMutablePointer<pthread_cond_t> = .allocate(capacity: 1)
     /// Serializes callers (one parallel section at a time).

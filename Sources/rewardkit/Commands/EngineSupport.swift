@@ -13,28 +13,18 @@ struct EngineModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "f32 weight copies for batched passes: automatic (dense when ≤ 1 GiB), dense, or compact (dequantize on the fly; least memory).",
         valueName: "mode"))
-    var weightMemory: WeightMemoryArgument?
+    var weightMemory: GGUFLanguageModel.WeightMemory?
 
     func load() throws -> GGUFLanguageModel {
         do {
-            return try GGUFLanguageModel.load(model, threads: threads, weightMemory: weightMemory?.value ?? .fromEnvironment)
+            return try GGUFLanguageModel.load(model, threads: threads, weightMemory: weightMemory ?? .fromEnvironment)
         } catch let e as EngineError {
             throw ValidationError(e.description)
         }
     }
 }
 
-enum WeightMemoryArgument: String, ExpressibleByArgument, CaseIterable {
-    case automatic, dense, compact
-
-    var value: GGUFLanguageModel.WeightMemory {
-        switch self {
-        case .automatic: return .automatic
-        case .dense: return .dense
-        case .compact: return .compact
-        }
-    }
-}
+extension GGUFLanguageModel.WeightMemory: ExpressibleByArgument {}
 
 func printError(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
