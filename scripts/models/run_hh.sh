@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # HH-RLHF harmless ORM: single head and 5-member bootstrap ensemble, then score the held-out pairs.
 # usage: scripts/models/run_hh.sh DATA_DIR OUT_DIR   (DATA_DIR from prepare_data.py)
-set -euo pipefail
-D=$1; O=$2; RK=${RK:-.build-models/release/rewardkit}
-export REWARDKIT_ENGINE_THREADS=${REWARDKIT_ENGINE_THREADS:-1}
-mkdir -p "$O"
-$RK train orm --model smollm2-135m-instruct --data "$D/hh-train.jsonl" --out "$O/orm-hh" --val-split 0.1 --seed 0 --threads 1 > "$O/train-hh.json"
-$RK train orm --model smollm2-135m-instruct --data "$D/hh-train.jsonl" --out "$O/orm-hh-ens5" --val-split 0.1 --seed 0 --ensemble 5 --bootstrap --threads 1 > "$O/train-hh-ens5.json"
+source "$(dirname "$0")/common.sh" "$@"
+train_with_ensemble orm hh-train.jsonl orm-hh
 printf 'rewards:\n  - name: orm\n    type: orm\n    path: %s\n' "$O/orm-hh" > "$O/orm-hh.yaml"
 printf 'rewards:\n  - name: orm\n    type: orm\n    path: %s\n' "$O/orm-hh-ens5" > "$O/orm-hh-ens5.yaml"
 $RK score --config "$O/orm-hh.yaml" --in "$D/hh-test.jsonl" --out "$O/scores-hh.jsonl" --summary "$O/score-hh-summary.json" --threads 1
