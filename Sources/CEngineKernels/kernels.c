@@ -217,80 +217,57 @@ static inline __m256 dot_u4(__m256i q, __m256i a) {
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(q, a), _mm256_set1_epi16(1)));
 }
 
-// Four rows at a time: the activation block is loaded once and the four FMA chains are independent.
+// One weight block of a row: acc += (d_w·d_a)·Σ q·a; Q4_1 also adds its offset term m·s to *summ.
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline void block_fma(int type, const uint8_t *blk, __m256i a, float adb, float asb, __m256 *acc, float *summ) {
+    if (type == RK_TYPE_Q4_1) {
+        uint32_t dm;
+        memcpy(&dm, blk, 4);
+        __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));  // [d, m]
+        *summ += _mm_cvtss_f32(_mm_movehdup_ps(dmf)) * asb;
+        *acc = _mm256_fmadd_ps(_mm256_set1_ps(_mm_cvtss_f32(dmf) * adb), dot_u4(nibbles(blk + 4), a), *acc);
+    } else {
+        uint16_t dh;
+        memcpy(&dh, blk, 2);
+        __m256i q = type == RK_TYPE_Q8_0 ? _mm256_loadu_si256((const __m256i *)(blk + 2))
+                                         : _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
+        *acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(dh) * adb), dot_i8(q, a), *acc);
+    }
+}
+
+// Up to four rows at a time: the activation block is loaded once and the FMA chains are independent.
 #define RK_ROWS 4
+
+// Rows r … r+n−1 (n ≤ RK_ROWS) into y[0 … n−1]. The weights two row-groups ahead are prefetched: the
+// hardware prefetcher alone left decode 40 % slower.
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline void dot_group(int type, const uint8_t *w, int64_t rowBytes, int64_t nb, const int8_t *aq, const float *ad,
+                             const float *as, float *y, int64_t r, int n, int accumulate) {
+    const int64_t bb = block_bytes(type);
+    __m256 acc[RK_ROWS];
+    float summ[RK_ROWS];
+    for (int k = 0; k < n; k++) { acc[k] = _mm256_setzero_ps(); summ[k] = 0; }
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(aq + 32 * b));
+        for (int k = 0; k < n; k++) {
+            const uint8_t *blk = w + (r + k) * rowBytes + bb * b;
+            _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
+            block_fma(type, blk, a, ad[b], as[b], &acc[k], &summ[k]);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        float v = hsum8(acc[k]) + summ[k];
+        y[k] = accumulate ? y[k] + v : v;
+    }
+}
 
 __attribute__((target("avx2,fma,f16c")))
 static void dot_rows_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
                           float *y, int64_t r0, int64_t r1, int accumulate) {
-    const int64_t bb = block_bytes(type);
-    const int64_t rowBytes = nb * bb;
+    const int64_t rowBytes = nb * block_bytes(type);
     int64_t r = r0;
-    for (; r + RK_ROWS <= r1; r += RK_ROWS) {
-        const uint8_t *rows[RK_ROWS];
-        __m256 acc[RK_ROWS];
-        float summ[RK_ROWS];
-        for (int k = 0; k < RK_ROWS; k++) { rows[k] = w + (r + k) * rowBytes; acc[k] = _mm256_setzero_ps(); summ[k] = 0; }
-        for (int64_t b = 0; b < nb; b++) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(aq + 32 * b));
-            float adb = ad[b];
-            if (type == RK_TYPE_Q4_1) {
-                float asb = as[b];
-                for (int k = 0; k < RK_ROWS; k++) {
-                    const uint8_t *blk = rows[k] + 20 * b;
-                    _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
-                    uint32_t dm;
-                    memcpy(&dm, blk, 4);
-                    __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
-                    float dw = _mm_cvtss_f32(dmf);
-                    summ[k] += _mm_cvtss_f32(_mm_movehdup_ps(dmf)) * asb;
-                    acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * adb), dot_u4(nibbles(blk + 4), a), acc[k]);
-                }
-            } else if (type == RK_TYPE_Q8_0) {
-                for (int k = 0; k < RK_ROWS; k++) {
-                    const uint8_t *blk = rows[k] + 34 * b;
-                    _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
-                    float dw = _cvtsh_ss(*(const uint16_t *)blk);
-                    __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
-                    acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * adb), dot_i8(q, a), acc[k]);
-                }
-            } else {
-                for (int k = 0; k < RK_ROWS; k++) {
-                    const uint8_t *blk = rows[k] + 18 * b;
-                    float dw = _cvtsh_ss(*(const uint16_t *)blk);
-                    __m256i q = _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
-                    acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * adb), dot_i8(q, a), acc[k]);
-                }
-            }
-        }
-        for (int k = 0; k < RK_ROWS; k++) {
-            float v = hsum8(acc[k]) + summ[k];
-            y[r - r0 + k] = accumulate ? y[r - r0 + k] + v : v;
-        }
-    }
-    for (; r < r1; r++) {
-        const uint8_t *row = w + r * rowBytes;
-        __m256 acc = _mm256_setzero_ps();
-        float summ = 0;
-        for (int64_t b = 0; b < nb; b++) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(aq + 32 * b));
-            if (type == RK_TYPE_Q4_1) {
-                const uint8_t *blk = row + 20 * b;
-                summ += _cvtsh_ss(*(const uint16_t *)(blk + 2)) * as[b];
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)blk) * ad[b]), dot_u4(nibbles(blk + 4), a), acc);
-            } else if (type == RK_TYPE_Q8_0) {
-                const uint8_t *blk = row + 34 * b;
-                __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)blk) * ad[b]), dot_i8(q, a), acc);
-            } else {
-                const uint8_t *blk = row + 18 * b;
-                __m256i q = _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)blk) * ad[b]), dot_i8(q, a), acc);
-            }
-        }
-        float v = hsum8(acc) + summ;
-        y[r - r0] = accumulate ? y[r - r0] + v : v;
-    }
+    for (; r + RK_ROWS <= r1; r += RK_ROWS) dot_group(type, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+    if (r < r1) dot_group(type, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, (int)(r1 - r), accumulate);
 }
 #endif
 
