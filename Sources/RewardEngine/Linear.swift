@@ -20,7 +20,7 @@ final class Linear: @unchecked Sendable {
         /// First row of this part within the stacked matrix.
         let rowStart: Int
         let rows: Int
-        var rowBytes: Int
+        let rowBytes: Int
         /// Element type id for `rk_vec_dot_q8`, or nil when the integer kernel does not cover the type.
         var kernelType: Int32? {
             switch type {
@@ -70,11 +70,7 @@ final class Linear: @unchecked Sendable {
     var bytes: Int { dense.map { $0.count * 4 } ?? 0 }
 
     static func dequantize(_ p: Part, rows r: Range<Int>, cols: Int, into dst: UnsafeMutablePointer<Float>) throws {
-        if let k = p.kernelType {
-            rk_dequantize_rows(k, p.data, Int64(cols / 32), dst, Int64(r.lowerBound), Int64(r.upperBound))
-        } else {
-            try QuantBlocks.dequantize(p.type, p.data + r.lowerBound * p.rowBytes, dst, count: r.count * cols)
-        }
+        try QuantBlocks.dequantize(p.type, p.data + r.lowerBound * p.rowBytes, dst, count: r.count * cols)
     }
 
     /// out[r, :] (=|+=) W · x[r, :] for r in 0..<n (x is [n × cols], out is [n × self.rows]).

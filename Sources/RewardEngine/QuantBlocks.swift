@@ -1,3 +1,5 @@
+import CEngineKernels
+
 /// ggml tensor element types this engine knows the layout of (values are the on-disk type ids).
 public enum GGMLType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
@@ -78,12 +80,9 @@ public enum QuantBlocks {
                 let b = UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
                 dst[i] = Float(bitPattern: b << 16)
             }
-        case .q8_0:
-            for b in 0..<nb { q8_0Block(src + b * 34, dst + b * 32) }
-        case .q4_0:
-            for b in 0..<nb { q4_0Block(src + b * 18, dst + b * 32) }
-        case .q4_1:
-            for b in 0..<nb { q4_1Block(src + b * 20, dst + b * 32) }
+        case .q8_0, .q4_0, .q4_1:
+            // The decode kernels' decoders (AVX2 or portable), one row of nb blocks.
+            rk_dequantize_rows(Int32(type.rawValue), src, Int64(nb), dst, 0, 1)
         case .q4_K:
             for b in 0..<nb { q4_KBlock(src + b * 144, dst + b * 256) }
         case .q6_K:
@@ -191,33 +190,6 @@ public enum QuantBlocks {
                     sub += 1
                 }
             }
-        }
-    }
-
-    /// Q8_0: f16 d, 32 × int8; x = d·q.
-    @inline(__always) static func q8_0Block(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
-        let d = halfToFloat(p, 0)
-        let q = (p + 2).assumingMemoryBound(to: Int8.self)
-        for j in 0..<32 { y[j] = Float(q[j]) * d }
-    }
-
-    /// Q4_0: f16 d, 16 bytes of nibbles; low nibbles are elements 0..15, high 16..31; x = d·(q−8).
-    @inline(__always) static func q4_0Block(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
-        let d = halfToFloat(p, 0)
-        let q = (p + 2).assumingMemoryBound(to: UInt8.self)
-        for j in 0..<16 {
-            y[j] = Float(Int(q[j] & 0xF) - 8) * d
-            y[j + 16] = Float(Int(q[j] >> 4) - 8) * d
-        }
-    }
-
-    /// Q4_1: f16 d, f16 m, 16 bytes of nibbles; x = d·q + m.
-    @inline(__always) static func q4_1Block(_ p: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
-        let d = halfToFloat(p, 0), m = halfToFloat(p, 2)
-        let q = (p + 4).assumingMemoryBound(to: UInt8.self)
-        for j in 0..<16 {
-            y[j] = Float(q[j] & 0xF) * d + m
-            y[j + 16] = Float(q[j] >> 4) * d + m
         }
     }
 

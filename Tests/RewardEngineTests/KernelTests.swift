@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import RewardEngine
 
-/// The C kernels (AVX2 and portable bodies) against plain Swift references built on `QuantBlocks`.
+/// The C kernels (AVX2 and portable bodies) against Swift references built on `QuantBlocks`.
 @Suite(.serialized) struct KernelTests {
     struct RNG {
         var s: UInt64
@@ -103,7 +103,8 @@ import Testing
             var z = [Float](repeating: 1, count: 5)
             w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(cols / 32), q, d, s, &z, 30, 35, 1) }
             for k in 0..<5 { #expect(abs(Double(z[k]) - 1 - ref[30 + k]) <= 1e-4 * max(1, abs(ref[30 + k]))) }
-            // Dequantization agrees exactly with the Swift decoders.
+            // Both bodies dequantize exactly like QuantBlocks (computed above in the default mode and checked
+            // against gguf-py by QuantBlockTests).
             var deq = [Float](repeating: .nan, count: 3 * cols)
             w.withUnsafeBytes { rk_dequantize_rows(Int32(type.rawValue), $0.baseAddress!, Int64(cols / 32), &deq, 4, 7) }
             try #require(Array(wf[(4 * cols)..<(7 * cols)]) == deq)
