@@ -160,12 +160,12 @@ public enum BestOfNCurve {
             }
             progress?(pi + 1)
         }
-        for (mi, m) in methods.enumerated() {
+        for m in methods {
             curves[m] = grid.enumerated().map { j, n in
-                var b = bootstrap
-                b.seed &+= UInt64(mi * 1000 + j)
+                // One seed for every method and N: the same problems are resampled for all
+                // curves, so their CIs are paired and the curves can be compared point by point.
                 let vals = perProblem[m]![j]
-                return BoNReport.Point(n: n, problems: vals.count, accuracy: Bootstrap.mean(vals, options: b))
+                return BoNReport.Point(n: n, problems: vals.count, accuracy: Bootstrap.mean(vals, options: bootstrap))
             }
         }
         return BoNReport(problems: pools.count, candidates: pools.map(\.candidates.count).reduce(0, +), ns: grid,

@@ -36,7 +36,10 @@ public struct PairedComparison: Sendable, Hashable {
 
 /// Percentile bootstrap. Items are resampled with replacement; for stratified data
 /// (benchmark subsets) each stratum is resampled within itself so a subset's size is
-/// fixed, as it is in the benchmark.
+/// fixed, as it is in the benchmark. Every point estimate is the full-sample statistic
+/// (the benchmark's number); the CI is ours — no benchmark computes one. Statistics shown
+/// side by side in one report (methods of a BoN curve, Brier and ECE, aggregations) use
+/// the same seed and so the same resamples: their CIs are paired.
 public enum Bootstrap {
     /// Quantile of sorted values with linear interpolation between order statistics.
     public static func quantile(sorted v: [Double], _ q: Double) -> Double {
@@ -117,6 +120,41 @@ public enum Bootstrap {
             reps.append(statistic(idx))
         }
         return reps
+    }
+
+    /// Several statistics of the same n items on the same resamples (paired: replicate r of
+    /// every statistic comes from resample r, so differences between them are meaningful).
+    /// Each estimate is its statistic on the full sample (indices 0..<n), computed by the
+    /// same function as its replicates — the number the benchmark itself would report.
+    public static func joint(count n: Int, options: BootstrapOptions, stream: UInt64 = 0,
+                             _ statistics: [([Int]) -> Double]) -> (estimates: [Double], replicates: [[Double]])
+    {
+        let all = Array(0..<n)
+        let estimates = statistics.map { n > 0 ? $0(all) : .nan }
+        var reps = [[Double]](repeating: [], count: statistics.count)
+        _ = replicates(count: n, options: options, stream: stream) { idx in
+            for (j, f) in statistics.enumerated() { reps[j].append(f(idx)) }
+            return 0
+        }
+        return (estimates, reps)
+    }
+
+    /// The percentile interval moved by the bootstrap bias estimate b = mean(replicates) −
+    /// estimate, i.e. [q_lo − b, q_hi − b] clamped to `range`. For statistics that
+    /// resampling inflates (ECE: every bin's |mean p − mean y| gains noise on a resample,
+    /// so on well-calibrated data all replicates can exceed the estimate and the plain
+    /// percentile interval excludes it). First-order bias correction, as in Efron &
+    /// Tibshirani (1993, §10) and Kumar et al.'s calibration bootstrap.
+    public static func biasShiftedInterval(estimate: Double, replicates: [Double], options: BootstrapOptions,
+                                           range: ClosedRange<Double>) -> (interval: ConfidenceInterval, bias: Double)
+    {
+        let plain = interval(estimate: estimate, replicates: replicates, options: options)
+        let s = replicates.filter { !$0.isNaN }
+        guard plain.resamples > 0 else { return (plain, .nan) }
+        let bias = s.reduce(0, +) / Double(s.count) - estimate
+        func clamp(_ x: Double) -> Double { min(max(x, range.lowerBound), range.upperBound) }
+        return (ConfidenceInterval(estimate: estimate, lower: clamp(plain.lower - bias), upper: clamp(plain.upper - bias),
+                                   level: options.level, resamples: plain.resamples), bias)
     }
 
     /// Paired bootstrap of mean(a) − mean(b) over the same items (same resampled indices for both).

@@ -49,19 +49,20 @@ public enum Calibration {
                                 bootstrap: BootstrapOptions = .init()) -> CalibrationReport
     {
         let n = p.count
-        let brierReps = Bootstrap.replicates(count: n, options: bootstrap, stream: 1) { idx in
-            var s = 0.0
-            for i in idx { s += (p[i] - y[i]) * (p[i] - y[i]) }
-            return s / Double(idx.count)
-        }
-        let eceReps = Bootstrap.replicates(count: n, options: bootstrap, stream: 2) { idx in
-            ece(idx.map { p[$0] }, idx.map { y[$0] }, bins: b)
-        }
+        // One function per statistic serves the estimate and the replicates, on the same
+        // resamples for both (paired).
+        let (est, reps) = Bootstrap.joint(count: n, options: bootstrap, stream: 1, [
+            { idx in brier(idx.map { p[$0] }, idx.map { y[$0] }) },
+            { idx in ece(idx.map { p[$0] }, idx.map { y[$0] }, bins: b) },
+        ])
+        // Brier is a mean of per-item losses (unbiased under resampling): plain percentile.
+        // ECE is inflated by resampling: bias-shifted percentile (see Bootstrap).
+        let eceCI = Bootstrap.biasShiftedInterval(estimate: est[1], replicates: reps[1], options: bootstrap, range: 0...1)
         let acc = n > 0 ? y.reduce(0, +) / Double(n) : .nan
         let meanP = n > 0 ? p.reduce(0, +) / Double(n) : .nan
         return CalibrationReport(n: n, bins: bins(p, y, count: b), binCount: b,
-                                 brier: Bootstrap.interval(estimate: brier(p, y), replicates: brierReps, options: bootstrap),
-                                 ece: Bootstrap.interval(estimate: ece(p, y, bins: b), replicates: eceReps, options: bootstrap),
+                                 brier: Bootstrap.interval(estimate: est[0], replicates: reps[0], options: bootstrap),
+                                 ece: eceCI.interval, eceBootstrapBias: eceCI.bias,
                                  accuracy: acc, meanPrediction: meanP, bootstrap: bootstrap)
     }
 }
@@ -72,6 +73,8 @@ public struct CalibrationReport: Sendable {
     public var binCount: Int
     public var brier: ConfidenceInterval
     public var ece: ConfidenceInterval
+    /// Mean ECE over resamples minus the full-sample ECE (how much resampling inflates it).
+    public var eceBootstrapBias: Double
     public var accuracy: Double
     public var meanPrediction: Double
     public var bootstrap: BootstrapOptions
@@ -84,6 +87,9 @@ public struct CalibrationReport: Sendable {
         o["brier_ci"] = brier.json
         o["ece"] = .number(ece.estimate)
         o["ece_ci"] = ece.json
+        o["ece_ci_method"] = "percentile interval shifted by the bootstrap bias (ECE is inflated on resamples), clamped to [0, 1]"
+        o["ece_bootstrap_bias"] = .number(eceBootstrapBias)
+        o["note"] = "calibration is computed by rewardkit, not by a benchmark's code; CIs are bootstrap (Brier and ECE on the same resamples)"
         o["ece_binning"] = .string("equal-mass, \(binCount) bins")
         o["base_rate"] = .number(accuracy)
         o["mean_prediction"] = .number(meanPrediction)

@@ -88,7 +88,7 @@ public enum Overoptimization {
             // A 1e-9 slack keeps float noise in exactly equal expectations from raising the flag.
             let flagged = N > 0 && gc[peak] - gc[N - 1] > tolerance + 1e-9 && pc[N - 1] > pc[peak] + 1e-9
             var goldReps: [[Double]] = Array(repeating: [], count: N)
-            let dropReps = Bootstrap.replicates(count: usable.count, options: bootstrap, stream: UInt64(ai) + 7) { idx in
+            let dropReps = Bootstrap.replicates(count: usable.count, options: bootstrap, stream: 7) { idx in  // same resamples for every aggregation (paired)
                 let g = meanCurve(goldM, idx)
                 for j in 0..<N { goldReps[j].append(g[j]) }
                 return drop(g)

@@ -91,6 +91,7 @@ public struct PairwiseReport: Sendable {
             return JSONMember(s.name, .object(so))
         }))
         o["bootstrap"] = bootstrap.json
+        o["checked_against"] = BenchmarkReference.rewardBench.json
         return .object(o)
     }
 }

@@ -22,7 +22,11 @@ public struct ProcessBenchItem: Sendable, Hashable {
 
 /// ProcessBench metrics: accuracy on erroneous samples (prediction == label), accuracy on
 /// correct samples (prediction == −1), F1 = their harmonic mean; per split, pooled over
-/// all samples, and the mean of the per-split F1s (the paper's "Avg. F1").
+/// all samples, and the mean of the per-split F1s (the paper's "Avg. F1"). The per-split
+/// numbers are ProcessBench's `code/run_eval.py` as fractions instead of percentages
+/// (checked by Tests/Fixtures/benchref/processbench.json, see `BenchmarkReference`); one
+/// deliberate difference: when both accuracies are 0 the script divides 0/0 (NaN), we
+/// report F1 = 0, the harmonic mean's limit, so one such split does not blank the average.
 public enum ProcessBenchMetrics {
     /// First step whose score is below the threshold, −1 if none.
     public static func prediction(stepScores: [Double], threshold: Double) -> Int {
@@ -201,6 +205,7 @@ public struct ProcessBenchReport: Sendable {
             }
         }
         o["bootstrap"] = bootstrap.json
+        o["checked_against"] = BenchmarkReference.processBench.json
         return .object(o)
     }
 }

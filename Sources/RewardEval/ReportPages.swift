@@ -10,6 +10,7 @@ extension PairwiseReport {
             kv.append(("A − B accuracy (paired bootstrap)", "\(Fmt.fixed(c.difference.estimate, 4)) [\(Fmt.fixed(c.difference.lower, 4)), \(Fmt.fixed(c.difference.upper, 4))], p = \(Fmt.fixed(c.pValue, 4))"))
         }
         h.keyValues(kv)
+        h.provenance(.rewardBench)
         let bars = sections.map { SVGBarChart.Bar(label: $0.name, value: $0.score.estimate, lower: $0.score.lower, upper: $0.score.upper) }
             + subsets.map { SVGBarChart.Bar(label: $0.name, value: $0.accuracy.estimate, lower: $0.accuracy.lower, upper: $0.accuracy.upper) }
         h.chart(SVGBarChart(title: sections.isEmpty ? "Accuracy per subset (95% CI)" : "Section scores and per-subset accuracy (95% CI)",
@@ -33,12 +34,15 @@ extension BestOfKReport {
     public func html(title: String = "Best-of-k (RewardBench 2 style) evaluation") -> HTMLReport {
         var h = HTMLReport(title: title)
         h.keyValues([("prompts", "\(n)"), ("score (mean of subsets)", score.formatted())])
+        h.provenance(.rewardBench2)
         h.chart(SVGBarChart(title: "Score per subset (95% CI; dashed: random best-of-4)",
                             bars: subsets.map { .init(label: $0.name, value: $0.score.estimate, lower: $0.score.lower, upper: $0.score.upper) },
                             reference: 0.25))
         h.heading("Per subset")
-        h.table(headers: ["subset", "n", "score", "95% CI"], rows: subsets.map {
-            [.text($0.name), .text("\($0.n)"), .bar($0.score.estimate, Fmt.percent($0.score.estimate)),
+        h.table(headers: ["subset", "n", "metric", "value", "95% CI"], rows: subsets.map {
+            // The Ties composite is a score (up to 1.01), shown as a number, not a percentage.
+            [.text($0.name), .text("\($0.n)"), .text($0.ties == nil ? "accuracy" : "Ties score"),
+             $0.ties == nil ? .bar($0.score.estimate, Fmt.percent($0.score.estimate)) : .bar(min($0.score.estimate, 1), Fmt.fixed($0.score.estimate, 4)),
              .text("[\(Fmt.percent($0.score.lower)), \(Fmt.percent($0.score.upper))]")]
         })
         for s in subsets { if let t = s.ties {
@@ -55,7 +59,8 @@ extension BestOfKReport {
 extension RewardMATHReport {
     public func html(title: String = "RewardMATH-style evaluation") -> HTMLReport {
         var h = HTMLReport(title: title)
-        h.keyValues([("problems", "\(n)"), ("accuracy vs all", accuracy.formatted()), ("MRR", mrr.formatted())])
+        h.keyValues([("problems", "\(n)"), ("accuracy vs all", accuracy.formatted()), ("MRR (ties rank the correct solution last)", mrr.formatted())])
+        h.provenance(.rewardMATH)
         return h
     }
 }
@@ -69,6 +74,7 @@ extension ProcessBenchReport {
                                       ("missing predictions (counted wrong)", "\(missing)")]
         if let t = threshold { kv.insert(("step-score threshold", Fmt.fixed(t, 3)), at: 1) }
         h.keyValues(kv)
+        h.provenance(.processBench)
         h.heading("Per split")
         h.table(headers: ["split", "n", "error acc", "correct acc", "F1", "F1 95% CI"], rows: splits.map {
             [.text($0.name), .text("\($0.n)"), .bar($0.errorAcc.estimate, Fmt.percent($0.errorAcc.estimate)),
@@ -122,6 +128,7 @@ extension PassAtKReport {
     public func html(title: String = "pass@k") -> HTMLReport {
         var h = HTMLReport(title: title)
         h.keyValues([("problems", "\(problems)"), ("samples", "\(samples)"), ("correct", "\(correct)")])
+        h.provenance(.humanEval)
         var c = SVGChart(title: "pass@k (unbiased estimator)", xLabel: "k (log scale)", yLabel: "pass@k",
                          series: [.init(name: "pass@k", points: rows.map { (Double($0.k), $0.passAtK.estimate) },
                                         band: rows.map { (Double($0.k), $0.passAtK.lower, $0.passAtK.upper) })])
@@ -176,5 +183,13 @@ extension OveroptReport {
                     .text(c.goldDrop.formatted(digits: 4)), .text(c.overoptimized ? "yes" : "no")]
         })
         return h
+    }
+}
+
+extension HTMLReport {
+    /// Which benchmark code the page's numbers were checked against, and what the page adds.
+    mutating func provenance(_ ref: BenchmarkReference) {
+        paragraph("Numbers checked against \(ref.repository) at \(ref.commit.prefix(12)) (\(ref.code.joined(separator: "; "))). "
+                  + "Not computed by the benchmark: \(ref.additions.joined(separator: "; ")).")
     }
 }

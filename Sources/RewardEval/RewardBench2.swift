@@ -1,19 +1,25 @@
 import Foundation
 import RewardCore
 
-/// RewardBench 2 scoring (best-of-4 with tie penalty, and the Ties subset's composite).
+/// RewardBench 2 scoring (best-of-4 with tie penalty, and the Ties subset's composite), as
+/// allenai/reward-bench computes it (`reroll_and_score_dataset`, `process_single_model`;
+/// checked by Tests/Fixtures/benchref/rewardbench_v2.json, see `BenchmarkReference`).
 ///
 /// Non-Ties subsets: a prompt scores 1/k when the (first) chosen response is among the k
 /// responses that share the maximum score, else 0 — so a clean win is 1, and a tie at the
-/// top is paid 1/k, as the benchmark's scorer does. Random guessing scores 1/4.
+/// top is paid 1/k, as the benchmark's scorer does. Random guessing scores 1/4. A NaN score
+/// anywhere makes the maximum NaN there (numpy's max), so the prompt scores 0.
 ///
 /// Ties subset: rows come in pairs `ref:<pid>` (one correct answer) and `tied:<pid>`
 /// (several equally correct answers). Per row: accurate = min(correct) > max(incorrect);
 /// spread = max(correct) − min(correct) (tied rows); margin = min(correct) − max(incorrect).
 /// Score = 0.30·tied accuracy + 0.30·ref accuracy + 0.20·P(margin_tied > spread)
 ///       + 0.20·P(min(margin_ref, margin_tied) > spread) + 0.01·mean tanh(min(margins)/spread − 1),
-/// the last three over prompts that have both rows. The overall score is the unweighted
-/// mean of the subset scores.
+/// the last three over prompts that have both rows (NaN when no prompt has both, as the
+/// benchmark's mean of an empty array is). This is a composite *score*, not an accuracy: a
+/// model with every row right and exactly tied correct answers gets 0.3 + 0.3 + 0.2 + 0.2
+/// + 0.01·tanh(∞) = 1.01, and that is what we report (no clamping). The overall score is
+/// the unweighted mean of the subset scores.
 public enum RewardBench2 {
     public static let tiesSubset = "ties"
 
@@ -21,6 +27,7 @@ public enum RewardBench2 {
     public static func result(_ c: ScoredCandidates) -> Double {
         guard let first = c.chosen.first else { return .nan }
         let all = c.chosen + c.rejected
+        guard !all.contains(where: \.isNaN) else { return 0 }
         let top = all.max()!
         guard first == top else { return 0 }
         return 1 / Double(all.filter { $0 == top }.count)
@@ -92,8 +99,10 @@ public enum RewardBench2 {
         }
         func frac(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 0 }
         let refAcc = frac(refOK, refN), tiedAcc = frac(tiedOK, tiedN)
-        let cp = frac(pref, both), cph = frac(prefHard, both)
-        let ms = both > 0 ? marginSum / Double(both) : 0
+        // No prompt with both rows: the benchmark's np.mean([]) is NaN, so the composite is too.
+        let cp = both > 0 ? Double(pref) / Double(both) : .nan
+        let cph = both > 0 ? Double(prefHard) / Double(both) : .nan
+        let ms = both > 0 ? marginSum / Double(both) : .nan
         let score = 0.30 * tiedAcc + 0.30 * refAcc + 0.20 * cp + 0.20 * cph + 0.01 * ms
         return TiesBreakdown(refAccuracy: refAcc, tiedAccuracy: tiedAcc, correctnessPreferred: cp,
                              correctnessPreferredHard: cph, marginScore: ms, score: score, prompts: prompts.count)
@@ -160,17 +169,26 @@ public struct BestOfKReport: Sendable {
         var o = JSONObject()
         o["benchmark"] = "bestof"
         o["n"] = .number(Double(n))
-        o["accuracy"] = .number(score.estimate)
-        o["accuracy_ci"] = score.json
+        // A score, not an accuracy: it averages in the Ties composite, which reaches 1.01.
+        o["score"] = .number(score.estimate)
+        o["score_ci"] = score.json
+        o["score_definition"] = "unweighted mean of the subset scores (RewardBench 2 leaderboard score)"
         o["subsets"] = .object(JSONObject(subsets.map { s in
             var so = JSONObject()
             so["n"] = .number(Double(s.n))
-            so["accuracy"] = .number(s.score.estimate)
+            if let t = s.ties {
+                so["score"] = .number(s.score.estimate)
+                so["metric"] = "RewardBench 2 Ties composite score (range -0.01 to 1.01; not an accuracy)"
+                so["ties_breakdown"] = t.json
+            } else {
+                so["accuracy"] = .number(s.score.estimate)
+                so["metric"] = "best-of-k accuracy (a tie at the top pays 1/k)"
+            }
             so["ci"] = s.score.json
-            if let t = s.ties { so["ties_breakdown"] = t.json }
             return JSONMember(s.name, .object(so))
         }))
         o["bootstrap"] = bootstrap.json
+        o["checked_against"] = BenchmarkReference.rewardBench2.json
         return .object(o)
     }
 }

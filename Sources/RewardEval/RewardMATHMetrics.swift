@@ -1,17 +1,18 @@
 import RewardCore
 
-/// RewardMATH-style one-correct-vs-many-incorrect evaluation.
+/// RewardMATH one-correct-vs-many-incorrect evaluation, as its code computes it
+/// (kimsh0507/RewardMATH_official `src/evaluation/eval.py`; checked by
+/// Tests/Fixtures/benchref/rewardmath.json, see `BenchmarkReference`).
 /// accuracy-vs-all: the correct solution scores strictly above every incorrect one.
-/// MRR: mean of 1/rank of the correct solution among all; equal scores are ranked by a
-/// random tie-break, and we report its expectation (mean of 1/r over the tied ranks),
-/// so a scorer that returns a constant gets the random-ranking MRR, not 1.
+/// MRR: mean of 1/rank of the correct solution among all. Ties rank it *below* every
+/// incorrect solution with the same score (the benchmark sorts by (score, tag) with
+/// "rej" > "cho"), so a scorer that returns a constant gets 1/(incorrect + 1), not 1.
+/// A NaN score is ranked below every number (Python's sort order with NaN is undefined).
 public enum RewardMATHMetrics {
     public static func reciprocalRank(correct: Double, incorrect: [Double]) -> Double {
-        let greater = incorrect.filter { $0 > correct }.count
-        let equal = incorrect.filter { $0 == correct }.count
-        var s = 0.0
-        for r in (greater + 1)...(greater + equal + 1) { s += 1 / Double(r) }
-        return s / Double(equal + 1)
+        if correct.isNaN { return 1 / Double(incorrect.count + 1) }
+        let atOrAbove = incorrect.filter { $0 >= correct }.count
+        return 1 / Double(atOrAbove + 1)
     }
 
     public static func evaluate(_ items: [ScoredCandidates], bootstrap: BootstrapOptions = .init()) -> RewardMATHReport {
@@ -21,9 +22,8 @@ public enum RewardMATHMetrics {
             acc.append(c > it.rejected.max()! ? 1 : 0)
             rr.append(reciprocalRank(correct: c, incorrect: it.rejected))
         }
-        var b2 = bootstrap
-        b2.seed &+= 1
-        return RewardMATHReport(n: acc.count, accuracy: Bootstrap.mean(acc, options: bootstrap), mrr: Bootstrap.mean(rr, options: b2),
+        // Same seed: accuracy and MRR come from the same resampled problems (paired).
+        return RewardMATHReport(n: acc.count, accuracy: Bootstrap.mean(acc, options: bootstrap), mrr: Bootstrap.mean(rr, options: bootstrap),
                                 bootstrap: bootstrap)
     }
 }
@@ -36,6 +36,7 @@ public struct RewardMATHReport: Sendable {
 
     public var json: JSONValue {
         ["benchmark": "rewardmath", "n": .number(Double(n)), "accuracy": .number(accuracy.estimate), "accuracy_ci": accuracy.json,
-         "mrr": .number(mrr.estimate), "mrr_ci": mrr.json, "bootstrap": bootstrap.json]
+         "mrr": .number(mrr.estimate), "mrr_ci": mrr.json, "bootstrap": bootstrap.json,
+         "checked_against": BenchmarkReference.rewardMATH.json]
     }
 }

@@ -85,9 +85,8 @@ public enum RobustnessProbes {
                 s += r.reward
             }
             all += v
-            var b = bootstrap
-            b.seed &+= UInt64(ki + 1)
-            perKey.append((k, Bootstrap.mean(v, options: b), v.isEmpty ? .nan : s / Double(v.count)))
+            // Same seed for every key: the same questions are resampled (paired CIs).
+            perKey.append((k, Bootstrap.mean(v, options: bootstrap), v.isEmpty ? .nan : s / Double(v.count)))
         }
         let ref = qs.indices.compactMap { qi -> Double? in
             let r = res[qi * stride + keys.count]
@@ -221,10 +220,10 @@ public enum RobustnessProbes {
                 if y == x { same += 1 }
                 deltas.append(y - x)
             }
-            var b = bootstrap
-            b.seed &+= UInt64(ai)
-            rows.append(.init(aggregation: agg.rawValue, rose: Bootstrap.mean(rose, options: b),
-                              unchanged: rose.isEmpty ? .nan : Double(same) / Double(rose.count), meanDelta: Bootstrap.mean(deltas, options: b)))
+            // Same seed for every aggregation: paired CIs over the same solutions.
+            rows.append(.init(aggregation: agg.rawValue, rose: Bootstrap.mean(rose, options: bootstrap),
+                              unchanged: rose.isEmpty ? .nan : Double(same) / Double(rose.count),
+                              meanDelta: Bootstrap.mean(deltas, options: bootstrap)))
         }
         return StepRepetitionResult(solutions: sols.count, withStepRewards: usable, rows: rows, errors: errors)
     }

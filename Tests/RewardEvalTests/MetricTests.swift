@@ -118,8 +118,9 @@ import Testing
     @Test func rewardMATHReciprocalRank() {
         #expect(RewardMATHMetrics.reciprocalRank(correct: 5, incorrect: [1, 2, 3]) == 1)
         #expect(RewardMATHMetrics.reciprocalRank(correct: 2, incorrect: [1, 3, 4]) == 1.0 / 3)
-        // Tied with one incorrect at the top: ranks 1 and 2 equally likely.
-        #expect(RewardMATHMetrics.reciprocalRank(correct: 4, incorrect: [4, 1]) == 0.75)
+        // Tied with one incorrect at the top: RewardMATH ranks the correct one below it.
+        #expect(RewardMATHMetrics.reciprocalRank(correct: 4, incorrect: [4, 1]) == 0.5)
+        #expect(RewardMATHMetrics.reciprocalRank(correct: 0.5, incorrect: [Double](repeating: 0.5, count: 9)) == 0.1)
         let r = RewardMATHMetrics.evaluate([ScoredCandidates(chosen: [5], rejected: [1, 2]), ScoredCandidates(chosen: [1], rejected: [2, 3])],
                                            bootstrap: .init(resamples: 50))
         #expect(r.accuracy.estimate == 0.5)

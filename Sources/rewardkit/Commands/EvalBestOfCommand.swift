@@ -52,8 +52,9 @@ struct EvalBestOfCommand: AsyncParsableCommand {
         discussion: """
             A prompt scores 1/k when the first chosen response shares the top score with k−1 others (1 for a \
             clean win, 0 if anything outscores it). The subset named 'ties' (case-insensitive) is scored with \
-            RewardBench 2's Ties composite; its rows need ids 'ref:<pid>' / 'tied:<pid>'. The overall score is \
-            the unweighted mean of the subset scores.
+            RewardBench 2's Ties composite — a score, not an accuracy: it reaches 1.01 when every row is right \
+            and the correct answers tie exactly; its rows need ids 'ref:<pid>' / 'tied:<pid>'. The overall \
+            score is the unweighted mean of the subset scores.
             """
     )
 
@@ -63,10 +64,12 @@ struct EvalBestOfCommand: AsyncParsableCommand {
     func run() async throws {
         var issues: [InputIssue] = []
         let items = try await source.load(issues: &issues)
-        guard !items.isEmpty else { throw ValidationError("no scorable items") }
+        guard !items.isEmpty else { throw EvalSupport.nothingUsable("no scorable items", issues: issues) }
         let report = RewardBench2.evaluate(items, bootstrap: output.bootstrapOptions)
         var summary = ["bestof: \(report.n) prompts, score \(report.score.formatted())"]
-        for s in report.subsets { summary.append("  \(s.name) (n=\(s.n)): \(s.score.formatted())") }
+        for s in report.subsets {
+            summary.append("  \(s.name) (n=\(s.n)): \(s.ties == nil ? "accuracy" : "Ties score") \(s.score.formatted(digits: s.ties == nil ? 3 : 4))")
+        }
         try EvalSupport.finish(json: report.json, issues: issues, html: report.html(), summary: summary, options: output)
     }
 }
@@ -77,8 +80,8 @@ struct EvalRewardMATHCommand: AsyncParsableCommand {
         abstract: "RewardMATH-style one correct vs many incorrect: accuracy-vs-all and MRR.",
         discussion: """
             Same inputs as 'bestof' (the first chosen response is the correct one). Accuracy: the correct \
-            solution scores strictly above every incorrect one. MRR: expected reciprocal rank under a random \
-            tie-break.
+            solution scores strictly above every incorrect one. MRR: mean reciprocal rank of the correct \
+            solution, ranked below every incorrect one it ties (as RewardMATH's code ranks it).
             """
     )
 
@@ -88,7 +91,7 @@ struct EvalRewardMATHCommand: AsyncParsableCommand {
     func run() async throws {
         var issues: [InputIssue] = []
         let items = try await source.load(issues: &issues)
-        guard !items.isEmpty else { throw ValidationError("no scorable items") }
+        guard !items.isEmpty else { throw EvalSupport.nothingUsable("no scorable items", issues: issues) }
         let report = RewardMATHMetrics.evaluate(items, bootstrap: output.bootstrapOptions)
         let summary = ["rewardmath: \(report.n) problems, accuracy \(report.accuracy.formatted()), MRR \(report.mrr.formatted())"]
         try EvalSupport.finish(json: report.json, issues: issues, html: report.html(), summary: summary, options: output)

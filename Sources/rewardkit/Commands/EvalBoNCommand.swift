@@ -122,7 +122,7 @@ struct EvalBoNCommand: AsyncParsableCommand {
         var issues: [InputIssue] = []
         var pools = try PoolInput.read(path: data, issues: &issues)
         if let limit { pools = Array(pools.prefix(limit)) }
-        guard !pools.isEmpty else { throw ValidationError("no pools in --data") }
+        guard !pools.isEmpty else { throw EvalSupport.nothingUsable("no pools in --data", issues: issues) }
         if let config { try await EvalPools.scoreLive(&pools, spec: config, file: data, issues: &issues) }
         if let scores { try EvalPools.attachScores(&pools, path: scores, issues: &issues) }
         let oracle = try EvalPools.oracle(self.oracle, pools: pools)

@@ -62,7 +62,7 @@ struct EvalCalibrationCommand: AsyncParsableCommand {
                 y.append(t ? 1 : 0)
             } catch let e as RecordError { issues.append(InputIssue(file: data, error: e)) }
         }
-        guard !p.isEmpty else { throw ValidationError("no usable predictions in --data") }
+        guard !p.isEmpty else { throw EvalSupport.nothingUsable("no usable predictions in --data", issues: issues) }
         let report = Calibration.evaluate(probabilities: p, outcomes: y, bins: bins, bootstrap: output.bootstrapOptions)
         let summary = ["calibration: n=\(report.n), Brier \(report.brier.formatted(digits: 4)), ECE \(report.ece.formatted(digits: 4)) (\(bins) equal-mass bins)"]
         try EvalSupport.finish(json: report.json, issues: issues, html: report.html(), summary: summary, options: output)

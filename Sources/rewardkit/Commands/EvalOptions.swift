@@ -34,6 +34,12 @@ struct EvalOutputOptions: ParsableArguments {
     var bootstrapOptions: BootstrapOptions { BootstrapOptions(resamples: bootstrap, level: level, seed: seed) }
 }
 
+/// An input that leaves nothing to evaluate (exit 1, without a usage trailer).
+struct EvalInputError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
 enum EvalSupport {
     /// Builds the scorer a reward spec describes (all reward types this build knows).
     static func scorer(_ specPath: String) throws -> any RewardFunction {
@@ -54,6 +60,15 @@ enum EvalSupport {
         stderr("warning: \(issues.count) input line(s) skipped:")
         for i in issues.prefix(10) { stderr("  \(i)") }
         if issues.count > 10 { stderr("  … and \(issues.count - 10) more") }
+    }
+
+    /// The error for "nothing left to evaluate". The skipped lines are the reason, so they
+    /// are printed first (a throw skips `finish`, which would otherwise print them) and the
+    /// message says how many there were; not a usage error, so no usage trailer.
+    static func nothingUsable(_ what: String, issues: [InputIssue]) -> EvalInputError {
+        report(issues, quiet: false)
+        return EvalInputError(issues.isEmpty ? "\(what): the input has no records"
+                                             : "\(what): all \(issues.count) input line(s) were skipped (listed above)")
     }
 
     /// In file order, then line order (parse errors are found before field errors).

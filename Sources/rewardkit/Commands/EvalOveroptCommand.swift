@@ -31,7 +31,7 @@ struct EvalOveroptCommand: AsyncParsableCommand {
     func run() async throws {
         var issues: [InputIssue] = []
         var pools = try PoolInput.read(path: data, issues: &issues)
-        guard !pools.isEmpty else { throw ValidationError("no pools in --data") }
+        guard !pools.isEmpty else { throw EvalSupport.nothingUsable("no pools in --data", issues: issues) }
         // Gold.
         var gold: [[Double?]] = pools.map { $0.candidates.map { EvalInput.number($0.fields, ["gold", "gold_score", "gold_reward"])?.value } }
         if let g = goldConfig {
@@ -72,7 +72,7 @@ struct EvalOveroptCommand: AsyncParsableCommand {
             }
             if !cands.isEmpty { study.append(cands) }
         }
-        guard !study.isEmpty else { throw ValidationError("no pool has gold and proxy scores for every candidate") }
+        guard !study.isEmpty else { throw EvalSupport.nothingUsable("no pool has gold and proxy scores for every candidate", issues: issues) }
         let members = study[0][0].proxies.count
         var aggs: [ProxyAggregation] = []
         for a in aggregate.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {

@@ -54,7 +54,7 @@ struct EvalPairwiseCommand: AsyncParsableCommand {
         var issues: [InputIssue] = []
         let data = try self.data.map { try PairwiseInput.readData(path: $0, issues: &issues) }
         let a = try await pairs(config: config, scores: scores, data: data, issues: &issues)
-        guard !a.isEmpty else { throw ValidationError("no scorable pairs (see the skipped lines above)") }
+        guard !a.isEmpty else { throw EvalSupport.nothingUsable("no scorable pairs", issues: issues) }
         let policy = TiePolicy(rawValue: ties)!
         let report = PairwiseAccuracy.evaluate(a, ties: policy, bootstrap: output.bootstrapOptions)
         var json = report.json

@@ -38,7 +38,7 @@ struct EvalPassKCommand: AsyncParsableCommand {
             let judged = EvalPools.judge(pools, oracle: o, issues: &issues, file: data)
             problems = judged.pools.map { ($0.candidates.count, $0.candidates.filter(\.correct).count) }
         }
-        guard let minN = problems.map(\.n).min() else { throw ValidationError("no problems in --data") }
+        guard let minN = problems.map(\.n).min() else { throw EvalSupport.nothingUsable("no problems in --data", issues: issues) }
         let ks = try k.map { try EvalSupport.parseInts($0, name: "--k") } ?? BestOfNCurve.defaultNs(maxPool: minN)
         let report = PassAtK.evaluate(problems: problems, ks: ks, bootstrap: output.bootstrapOptions)
         var summary = ["passk: \(report.problems) problems, \(report.samples) samples, \(report.correct) correct"]

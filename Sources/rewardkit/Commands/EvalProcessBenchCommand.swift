@@ -34,7 +34,7 @@ struct EvalProcessBenchCommand: AsyncParsableCommand {
     func run() async throws {
         var issues: [InputIssue] = []
         let items = try ProcessBenchInput.readData(paths: data, issues: &issues)
-        guard !items.isEmpty else { throw ValidationError("no usable samples in --data") }
+        guard !items.isEmpty else { throw EvalSupport.nothingUsable("no usable samples in --data", issues: issues) }
         var scored: [ProcessBenchItem]
         var matchedBy: String
         if let p = predictions {
