@@ -203,6 +203,7 @@ public struct BoNReport: Sendable {
             }))
         }))
         for m in notes { o[m.key] = m.value }
+        o["note"] = "BoN curves are computed by rewardkit, not by a benchmark's code; every method and N resamples the same problems (paired CIs)"
         o["bootstrap"] = bootstrap.json
         return .object(o)
     }

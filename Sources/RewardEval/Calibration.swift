@@ -52,8 +52,8 @@ public enum Calibration {
         // One function per statistic serves the estimate and the replicates, on the same
         // resamples for both (paired).
         let (est, reps) = Bootstrap.joint(count: n, options: bootstrap, stream: 1, [
-            { idx in brier(idx.map { p[$0] }, idx.map { y[$0] }) },
-            { idx in ece(idx.map { p[$0] }, idx.map { y[$0] }, bins: b) },
+            { idx in Calibration.brier(idx.map { p[$0] }, idx.map { y[$0] }) },
+            { idx in Calibration.ece(idx.map { p[$0] }, idx.map { y[$0] }, bins: b) },
         ])
         // Brier is a mean of per-item losses (unbiased under resampling): plain percentile.
         // ECE is inflated by resampling: bias-shifted percentile (see Bootstrap).

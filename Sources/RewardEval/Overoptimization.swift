@@ -63,7 +63,7 @@ public enum Overoptimization {
         let usable = pools.filter { !$0.isEmpty }
         let N = min(maxN ?? Int.max, usable.map(\.count).min() ?? 0)
         var curves: [OveroptReport.Curve] = []
-        for (ai, agg) in aggregations.enumerated() {
+        for agg in aggregations {
             // Per problem × n matrices, so the bootstrap resamples problems, not points.
             var goldM = [[Double]](repeating: [Double](repeating: 0, count: N), count: usable.count)
             var proxyM = goldM

@@ -106,7 +106,8 @@ extension ProcessBenchReport {
 extension BoNReport {
     public func html(title: String = "Best-of-N curves") -> HTMLReport {
         var h = HTMLReport(title: title)
-        var kv: [(String, String)] = [("problems", "\(problems)"), ("candidates", "\(candidates)")]
+        var kv: [(String, String)] = [("problems", "\(problems)"), ("candidates", "\(candidates)"),
+                                      ("computed by", "rewardkit (not a benchmark's code); all methods resample the same problems (paired CIs)")]
         for m in notes { kv.append((m.key, m.value.stringValue ?? m.value.jsonString)) }
         h.keyValues(kv)
         let series = methods.map { m in
@@ -146,7 +147,10 @@ extension CalibrationReport {
     public func html(title: String = "Calibration") -> HTMLReport {
         var h = HTMLReport(title: title)
         h.keyValues([("n", "\(n)"), ("Brier", brier.formatted(digits: 4)), ("ECE (equal-mass, \(binCount) bins)", ece.formatted(digits: 4)),
+                     ("ECE bootstrap bias (mean resampled ECE − ECE)", Fmt.fixed(eceBootstrapBias, 4)),
                      ("base rate", Fmt.fixed(accuracy, 3)), ("mean prediction", Fmt.fixed(meanPrediction, 3))])
+        h.paragraph("Calibration is rewardkit's own (no benchmark computes it). Brier and ECE are bootstrapped on the same resamples; "
+                    + "ECE's interval is the percentile interval shifted by the bootstrap bias, since resampling inflates ECE.")
         var c = SVGChart(title: "Reliability diagram", xLabel: "mean predicted probability (bin)", yLabel: "observed frequency",
                          series: [.init(name: "bins", points: bins.map { ($0.meanPrediction, $0.meanOutcome) })])
         c.diagonal = true

@@ -59,7 +59,8 @@ import RewardCore
         #expect(j["sections"]?["Chat"]?["score"]?.doubleValue == 0.5)
         #expect(j["sections"]?["Safety"]?["score"]?.doubleValue == 1)
         // Reasoning: math-prm weighs 984 against hep-python's 164.
-        #expect(j["sections"]?["Reasoning"]?["score"]?.doubleValue == (0.5 * 984 + 164) / 1148)
+        let reasoning: Double = (0.5 * 984 + 164) / 1148
+        #expect(j["sections"]?["Reasoning"]?["score"]?.doubleValue == reasoning)
         #expect(j["sections"]?["Chat Hard"] == nil)
         #expect(j["rewardbench_score"] == nil)  // not all four sections present
     }

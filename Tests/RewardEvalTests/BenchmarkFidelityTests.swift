@@ -32,6 +32,11 @@ enum BenchRef {
         return abs(a - b) <= tol
     }
 
+    /// |a − b| where both are finite (0 for matching NaN/inf), for the printed max difference.
+    static func diff(_ a: Double, _ b: Double) -> Double {
+        a.isFinite && b.isFinite ? abs(a - b) : (same(a, b) ? 0 : .infinity)
+    }
+
     static func cases(_ name: String) throws -> [JSONValue] {
         let f = try load(name)
         #expect(f["reference"] != nil)
@@ -45,6 +50,8 @@ enum BenchRef {
     @Test func rewardBenchV1MatchesCalculateScoresPerSection() throws {
         let cases = try BenchRef.cases("rewardbench_v1")
         #expect(cases.count == 6)
+        var worst = 0.0
+        defer { print("benchref rewardbench_v1: \(cases.count) cases, max |diff| \(worst)") }
         for c in cases {
             let name = c["name"]?.stringValue ?? "?"
             let pairs = (c["pairs"]?.arrayValue ?? []).map {
@@ -56,13 +63,16 @@ enum BenchRef {
             #expect(r.subsets.count == subsets.count, "\(name)")
             for s in r.subsets {
                 #expect(BenchRef.same(s.accuracy.estimate, BenchRef.num(subsets[s.name])), "\(name): subset \(s.name)")
+                worst = max(worst, BenchRef.diff(s.accuracy.estimate, BenchRef.num(subsets[s.name])))
             }
             let sections = exp["sections"]?.objectValue ?? JSONObject()
             #expect(r.sections.map(\.name).sorted() == sections.map(\.key).sorted(), "\(name)")
             for s in r.sections {
                 #expect(BenchRef.same(s.score.estimate, BenchRef.num(sections[s.name])), "\(name): section \(s.name)")
+                worst = max(worst, BenchRef.diff(s.score.estimate, BenchRef.num(sections[s.name])))
             }
             if let overall = exp["overall"] {
+                worst = max(worst, r.rewardBenchScore.map { BenchRef.diff($0.estimate, BenchRef.num(overall)) } ?? .infinity)
                 #expect(r.rewardBenchScore.map { BenchRef.same($0.estimate, BenchRef.num(overall)) } == true, "\(name): overall")
             } else {
                 #expect(r.rewardBenchScore == nil, "\(name)")
@@ -95,6 +105,8 @@ enum BenchRef {
     @Test func rewardBench2MatchesRerollAndProcessSingleModel() throws {
         let cases = try BenchRef.cases("rewardbench_v2")
         #expect(cases.count == 7)
+        var worst = 0.0
+        defer { print("benchref rewardbench_v2: \(cases.count) cases, max |diff| \(worst)") }
         for c in cases {
             let name = c["name"]?.stringValue ?? "?"
             let items = (c["rows"]?.arrayValue ?? []).map { row -> ScoredCandidates in
@@ -107,6 +119,7 @@ enum BenchRef {
             let subsets = c["expected"]?["subsets"]?.objectValue ?? JSONObject()
             #expect(r.subsets.count == subsets.count, "\(name)")
             for s in r.subsets {
+                worst = max(worst, BenchRef.diff(s.score.estimate, BenchRef.num(subsets[s.name])))
                 #expect(BenchRef.same(s.score.estimate, BenchRef.num(subsets[s.name])), "\(name): \(s.name) \(s.score.estimate) vs \(String(describing: subsets[s.name]))")
             }
         }
@@ -134,6 +147,8 @@ enum BenchRef {
         let cases = try BenchRef.cases("processbench")
         #expect(cases.count == 5)
         var zeroZero = 0
+        var worst = 0.0
+        defer { print("benchref processbench: \(cases.count) cases, max |diff| (percent scale) \(worst)") }
         for c in cases {
             let name = c["name"]?.stringValue ?? "?"
             var items: [ProcessBenchItem] = []
@@ -149,6 +164,8 @@ enum BenchRef {
             for s in r.splits {
                 let e = exp[s.name]!
                 // ProcessBench prints percentages; we report fractions.
+                worst = max(worst, BenchRef.diff(s.errorAcc.estimate * 100, BenchRef.num(e["error_acc"])),
+                            BenchRef.diff(s.correctAcc.estimate * 100, BenchRef.num(e["correct_acc"])))
                 #expect(BenchRef.same(s.errorAcc.estimate * 100, BenchRef.num(e["error_acc"])), "\(name): \(s.name) error acc")
                 #expect(BenchRef.same(s.correctAcc.estimate * 100, BenchRef.num(e["correct_acc"])), "\(name): \(s.name) correct acc")
                 let refF1 = BenchRef.num(e["f1"])
@@ -158,10 +175,12 @@ enum BenchRef {
                     deviated = true
                     zeroZero += 1
                 } else {
+                    worst = max(worst, BenchRef.diff(s.f1.estimate * 100, refF1))
                     #expect(BenchRef.same(s.f1.estimate * 100, refF1), "\(name): \(s.name) f1 \(s.f1.estimate * 100) vs \(refF1)")
                 }
             }
             if !deviated {
+                worst = max(worst, BenchRef.diff(r.averageF1.estimate * 100, BenchRef.num(c["expected"]?["average_f1"])))
                 #expect(BenchRef.same(r.averageF1.estimate * 100, BenchRef.num(c["expected"]?["average_f1"])), "\(name): average F1")
             }
         }
@@ -171,6 +190,8 @@ enum BenchRef {
     @Test func rewardMATHMatchesItsMRRAndAccuracy() throws {
         let cases = try BenchRef.cases("rewardmath")
         #expect(cases.count == 4)
+        var worst = 0.0
+        defer { print("benchref rewardmath: \(cases.count) cases, max |diff| \(worst)") }
         for c in cases {
             let name = c["name"]?.stringValue ?? "?"
             let items = (c["problems"]?.arrayValue ?? []).map {
@@ -182,6 +203,8 @@ enum BenchRef {
                 #expect(RewardMATHMetrics.reciprocalRank(correct: it.chosen[0], incorrect: it.rejected) == rr[i], "\(name): problem \(i)")
             }
             let r = RewardMATHMetrics.evaluate(items, bootstrap: quick)
+            worst = max(worst, BenchRef.diff(r.accuracy.estimate, BenchRef.num(c["expected"]?["accuracy"])),
+                        BenchRef.diff(r.mrr.estimate, BenchRef.num(c["expected"]?["mrr"])))
             #expect(BenchRef.same(r.accuracy.estimate, BenchRef.num(c["expected"]?["accuracy"])), "\(name): accuracy")
             #expect(BenchRef.same(r.mrr.estimate, BenchRef.num(c["expected"]?["mrr"])), "\(name): mrr")
         }
@@ -198,6 +221,7 @@ enum BenchRef {
             #expect(BenchRef.same(ours, ref), "n=\(n) c=\(cc) k=\(k): \(ours) vs \(ref)")
         }
         #expect(worst <= 1e-12)
+        print("benchref passk: \(cases.count) cases, max |diff| \(worst)")
     }
 }
 
