@@ -15,12 +15,21 @@ import RewardCore
         let r = try CLI.run(["eval", "pairwise", "--data", "examples/eval/pairs.jsonl", "--config", "examples/eval/length_longer.yaml", "--out", out])
         #expect(r.status == 0, "\(r.err)")
         let report = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: out)))
-        let acc = report["accuracy"]?.doubleValue
-        #expect(acc != nil && (0...1).contains(acc!))
-        #expect(report["accuracy_ci"]?.arrayValue?.count == 2)
+        // Longer wins: pairs 1 and 4 have the longer chosen response, 2, 3 and 6 are the same
+        // length (ties count as wrong), 5 has the shorter one → 2/6.
+        #expect(report["accuracy"]?.doubleValue == 2.0 / 6)
+        #expect(report["ties"]?.intValue == 3)
+        #expect(report["subsets"]?["alpacaeval-easy"]?["accuracy"]?.doubleValue == 0.5)
+        #expect(report["subsets"]?["math-prm"]?["accuracy"]?.doubleValue == 0.5)
+        #expect(report["subsets"]?["donotanswer"]?["accuracy"]?.doubleValue == 0)
+        #expect(report["subsets"]?["hep-python"]?["accuracy"]?.doubleValue == 0)
+        let reasoning: Double = 0.5 * 984 / 1148
+        #expect(report["sections"]?["Reasoning"]?["score"]?.doubleValue == reasoning)
+        let ci = report["accuracy_ci"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        #expect(ci.count == 2 && ci[0] <= 2.0 / 6 && 2.0 / 6 <= ci[1])
     }
 
-    /// Hand-computed: erroneous gsm8k-0..3 (labels 1, 1, 1, 2) predicted 1, 1, 2, 3 → 2/4;
+    /// Hand-computed (the split is named after the data file): erroneous gsm8k-0..3 (labels 1, 1, 1, 2) predicted 1, 1, 2, 3 → 2/4;
     /// correct gsm8k-200..203 from step scores at threshold 0.5: only gsm8k-203 (0.3 at step 3)
     /// is flagged → 3/4; F1 = 2·0.5·0.75 / 1.25 = 0.6.
     @Test func processBenchWithPredictions() throws {
@@ -33,7 +42,7 @@ import RewardCore
         #expect(report["error_acc"]?.doubleValue == 0.5)
         #expect(report["correct_acc"]?.doubleValue == 0.75)
         #expect(abs((report["f1"]?.doubleValue ?? 0) - 0.6) < 1e-15)
-        #expect(abs((report["splits"]?["gsm8k"]?["f1"]?.doubleValue ?? 0) - 0.6) < 1e-15)
+        #expect(abs((report["splits"]?["processbench_gsm8k_sample"]?["f1"]?.doubleValue ?? 0) - 0.6) < 1e-15)
         #expect(abs((report["average_f1"]?.doubleValue ?? 0) - 0.6) < 1e-15)
         #expect(report["n_error"]?.intValue == 4 && report["n_correct"]?.intValue == 4)
         #expect(report["checked_against"]?["repository"]?.stringValue == "QwenLM/ProcessBench")

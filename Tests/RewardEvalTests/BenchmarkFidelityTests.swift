@@ -104,7 +104,7 @@ enum BenchRef {
 
     @Test func rewardBench2MatchesRerollAndProcessSingleModel() throws {
         let cases = try BenchRef.cases("rewardbench_v2")
-        #expect(cases.count == 7)
+        #expect(cases.count == 8)
         var worst = 0.0
         defer { print("benchref rewardbench_v2: \(cases.count) cases, max |diff| \(worst)") }
         for c in cases {

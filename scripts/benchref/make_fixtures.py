@@ -226,6 +226,7 @@ def rewardbench_v2(co, rng):
         case("Ties subset, infinite correct scores", ties_rows(20, specials=True)),
         case("Ties subset, half the prompts without a ref row", ties_rows(16, both=False)),
         case("Ties composite reaches 1.01", perfect),
+        case("Ties subset, no prompt has both rows (NaN composite)", [r for r in ties_rows(4, both=False) if r["id"].startswith("tied")]),
         case("all subsets together", [r for s in subsets for r in bo4(s, 8)] + ties_rows(10)),
     ]
     return {"reference": [co.ref("rewardbench/utils.py", "reroll_and_score_dataset, _compute_prompt_stats, process_single_model"),
