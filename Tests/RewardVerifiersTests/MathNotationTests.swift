@@ -45,7 +45,7 @@ import Testing
         yes("$-1, 4$", "$y_1=-1,\\ y_2=4$")
         no("$x = 1, y = 2$", "$y = 1, x = 2$")
         // an equation is not a label: 2x = 6 states x = 3
-        no("6", "$2x = 6$")
+        no("$2x = 6$", "6")
         // chains state their last side; \approx tails give way to the exact value before them
         yes("14", "$T = 2 \\cdot 7 = 14$")
         yes("$\\frac{2}{3}$", "$\\frac{2}{3} \\approx 0.667$")
@@ -134,7 +134,9 @@ import Testing
             if !got && r.truth { misses.insert(r.id) }
         }
         let url = try #require(Bundle.module.url(forResource: "Fixtures/math/NOTATION", withExtension: "md"))
-        let listed = Set(try String(contentsOf: url, encoding: .utf8).split(separator: "\n").compactMap { line -> Int? in
+        let doc = try String(contentsOf: url, encoding: .utf8)
+        let missSection = doc.components(separatedBy: "## Pairs we still get wrong").last ?? ""
+        let listed = Set(missSection.split(separator: "\n").compactMap { line -> Int? in
             guard line.hasPrefix("| ") else { return nil }
             return Int(line.dropFirst(2).prefix { $0.isNumber })
         })

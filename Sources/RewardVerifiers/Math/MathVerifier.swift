@@ -87,9 +87,18 @@ public struct MathVerifier: Sendable {
             } else { i += 1 }
         }
         let t = s.trimmingCharacters(in: .whitespaces)
-        guard (try? MathParser.parse(t, latex: false, options: o, work: &work)) != nil else { return nil }
+        guard (try? MathParser.parse(t, latex: false, options: o, work: &work)) != nil else {
+            // Math with an ellipsis or an operator symbol we do not evaluate (`1, 2, ..., 10`,
+            // `∑ 5`) is not searched for its last number: it stays whole and fails as text.
+            if t.contains("..") || t.unicodeScalars.contains(where: { Self.unsupportedSymbols.contains($0) }) {
+                return ExtractedAnswer(text: t, latex: false, source: .whole, end: b.count)
+            }
+            return nil
+        }
         return ExtractedAnswer(text: t, latex: false, source: .whole, end: b.count)
     }
+
+    static let unsupportedSymbols: Set<Unicode.Scalar> = ["…", "⋯", "∫", "∑", "∏", "∂", "∇", "∮", "∀", "∃", "⊂", "⊆", "∩", "∖"]
 
     /// The normalized final answer of a response, or nil when there is none.
     public func extractAnswer(from response: String) -> String? {
@@ -124,7 +133,13 @@ public struct MathVerifier: Sendable {
         while i < b.count {
             if b[i] == 92 {
                 i += 1
+                let n = i
                 while i < b.count, MathParser.isLetter(b[i]) { i += 1 }
+                // `\operatorname{lcm}`, `\text{ cm}`: a command's text argument is not prose.
+                if i < b.count, b[i] == 123, MathParser.textCommands.contains(Substring(decoding: b[n..<i], as: UTF8.self)),
+                   let e = AnswerExtractor.closeBrace(b, i) {
+                    i = e + 1
+                }
                 continue
             }
             if MathParser.isLetter(b[i]) {
