@@ -41,6 +41,10 @@ import Testing
         expectClosed("5 mod 3", "15")
         // (as a gold: a response "not 5" is searched for its answer like any prose, as math-verify does)
         #expect(!v.verify(gold: "not 5", prediction: "5").correct)
+        // A bound in words is a range, not the number in it.
+        for bound in ["at least 5", "more than 5", "5 or more", "less than 5", "at most 5 apples"] {
+            #expect(!v.verify(gold: bound, prediction: "5").correct, "\(bound)")
+        }
         // Ellipses: the list is not its last element.
         expectClosed("$1, 2, \\ldots, 10$", "10")
         expectClosed("1, 2, ..., 10", "10")

@@ -176,6 +176,17 @@ public struct MathVerifier: Sendable {
         return doubledCommand ? s.replacingOccurrences(of: "\\\\", with: "\\") : s
     }
 
+    /// "at least 5", "more than 5", "5 or more": a range of values in words, which must not be
+    /// read as the number in it (the words would be skipped like units).
+    static func statesBound(_ s: String) -> Bool {
+        let t = " " + s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ") + " "
+        for phrase in [" at least ", " at most ", " more than ", " less than ", " fewer than ", " greater than ", " smaller than ",
+                       " or more ", " or less ", " or fewer ", " no more ", " no less ", " up to ", " exceeds ", " exceeding "] where t.contains(phrase) {
+            return true
+        }
+        return false
+    }
+
     /// Plain prose around an answer ("9 apples in total"): words, no TeX markup, no ellipsis,
     /// no operation names. Only such a gold may fall back to extracting a number from it; a
     /// formula that did not parse (`\int_0^1 x\,dx`, `\{x \mid x>0\}`, `1, 2, ..., 10`,
@@ -230,6 +241,7 @@ public struct MathVerifier: Sendable {
             || trimmed.contains("\\(") || trimmed.contains("\\[")
         if !hasMarkup, !trimmed.isEmpty {
             let whole = ExtractedAnswer(text: trimmed, latex: AnswerExtractor.looksLatex(b), source: .whole, end: b.count)
+            if Self.statesBound(trimmed) { return GoldParse(answer: whole, error: .syntax("the gold states a bound, not a value")) }
             do throws(MathParseError) {
                 return GoldParse(answer: whole, expr: try MathParser.parse(trimmed, latex: whole.latex, options: options, work: &work))
             } catch {
