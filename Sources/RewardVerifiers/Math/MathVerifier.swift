@@ -75,6 +75,7 @@ public struct MathVerifier: Sendable {
     /// A prediction that is only math (`10, 11, 12`, `x = 2`, `3/4`), without markup or
     /// prose words, is the answer itself: extracting "the last number" would cut it.
     static func pureMath(_ s: String, _ o: MathVerifyOptions, work: inout Int) -> ExtractedAnswer? {
+        guard s.utf8.count <= 256 else { return nil }
         let b = Array(s.utf8)
         guard b.count <= 256, !b.isEmpty, !b.contains(10), !b.contains(36), !b.contains(92) else { return nil }
         var i = 0
@@ -125,8 +126,9 @@ public struct MathVerifier: Sendable {
     /// to its last digit, so it is parsed whole — and if it does not parse, it stays whole
     /// and fails as text rather than being trimmed to a fragment that might match.
     static func bareLatex(_ s: String) -> ExtractedAnswer? {
+        guard s.utf8.count <= 512 else { return nil }
         let b = Array(s.utf8)
-        guard b.count <= 512, b.contains(92), !b.contains(36), !b.contains(10), !s.contains("\\boxed"), !s.contains("\\fbox"),
+        guard b.contains(92), !b.contains(36), !b.contains(10), !s.contains("\\boxed"), !s.contains("\\fbox"),
               !s.contains("\\("), !s.contains("\\[") else { return nil }
         // Prose words (three letters or more, not a command name) mean a sentence: extract from it.
         var i = 0
@@ -157,7 +159,8 @@ public struct MathVerifier: Sendable {
     /// `\\left(`). When no command is written with a single backslash, the doubling is undone;
     /// real `\\` row breaks only occur next to single-backslash commands (`\begin`).
     static func unescapeDoubled(_ s: String) -> String {
-        guard s.contains("\\\\") else { return s }
+        var prev: UInt8 = 0
+        guard s.utf8.contains(where: { c in defer { prev = c }; return c == 92 && prev == 92 }) else { return s }
         let b = Array(s.utf8)
         var doubledCommand = false
         var i = 0
@@ -179,6 +182,8 @@ public struct MathVerifier: Sendable {
     /// "at least 5", "more than 5", "5 or more": a range of values in words, which must not be
     /// read as the number in it (the words would be skipped like units).
     static func statesBound(_ s: String) -> Bool {
+        // Every phrase has a space between two words: most golds (numbers, LaTeX) exit here.
+        guard s.utf8.contains(32), s.utf8.contains(where: { MathParser.isLetter($0) }) else { return false }
         let t = " " + s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ") + " "
         for phrase in [" at least ", " at most ", " more than ", " less than ", " fewer than ", " greater than ", " smaller than ",
                        " or more ", " or less ", " or fewer ", " no more ", " no less ", " up to ", " exceeds ", " exceeding "] where t.contains(phrase) {
