@@ -289,6 +289,10 @@ public struct MathParser {
         "sinh": .sinh, "cosh": .cosh, "tanh": .tanh, "ln": .ln, "log": .log10, "exp": .exp, "sqrt": .sqrt,
         "lg": .log10, "tg": .tan, "ctg": .cot,
     ]
+    /// `functionWords` longest first (so "sinh" wins over "sin"), sorted once rather than per word.
+    static let functionWordsLongestFirst: [(key: String, value: MathFunction)] =
+        functionWords.sorted { $0.key.count != $1.key.count ? $0.key.count > $1.key.count : $0.key < $1.key }
+
     static func knownWord(_ w: String) -> Bool {
         functionWords[w] != nil || w == "pi" || w == "inf" || w == "infty" || w == "infinity" || w == "oo"
     }
@@ -869,7 +873,7 @@ public struct MathParser {
         let word = String(decoding: b[p..<j], as: UTF8.self)
         let lower = word.lowercased()
         // Function names typed without a backslash ("sqrt(2)", "sin x").
-        for (name, fn) in Self.functionWords.sorted(by: { $0.key.count > $1.key.count }) where lower.hasPrefix(name) {
+        for (name, fn) in Self.functionWordsLongestFirst where lower.hasPrefix(name) {
             if latex && name.count < lower.count && fn != .sqrt { continue }
             if !latex && name.count < lower.count { continue }
             p += name.count

@@ -159,8 +159,12 @@ public struct MathVerifier: Sendable {
     /// `\\left(`). When no command is written with a single backslash, the doubling is undone;
     /// real `\\` row breaks only occur next to single-backslash commands (`\begin`).
     static func unescapeDoubled(_ s: String) -> String {
-        var prev: UInt8 = 0
-        guard s.utf8.contains(where: { c in defer { prev = c }; return c == 92 && prev == 92 }) else { return s }
+        let doubled = s.utf8.withContiguousStorageIfAvailable { u -> Bool in
+            var i = 1
+            while i < u.count { if u[i] == 92 { if u[i - 1] == 92 { return true }; i += 1 } else { i += 2 } }
+            return false
+        } ?? s.contains("\\\\")
+        guard doubled else { return s }
         let b = Array(s.utf8)
         var doubledCommand = false
         var i = 0
