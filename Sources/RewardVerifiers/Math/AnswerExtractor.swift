@@ -98,7 +98,7 @@ public struct AnswerExtractor: Sendable {
                 guard let e = closeBrace(b, i) else { continue }
                 let t = str(b, (i + 1)..<e)
                 if t.isEmpty { continue }
-                return ExtractedAnswer(text: t, latex: true, source: .boxed, end: e + 1)
+                return ExtractedAnswer(text: joinedBoxes(b, lastStart: s, lastText: t, all: starts), latex: true, source: .boxed, end: e + 1)
             }
             if i > s + 6 || b[i] == 92 {
                 var j = i
@@ -107,6 +107,40 @@ public struct AnswerExtractor: Sendable {
             }
         }
         return nil
+    }
+
+    /// Boxes written one after another with only separators between them (`\boxed{1}, \boxed{2}`,
+    /// `\boxed{3} \quad \boxed{-5}`, `$x=\boxed{2}$ or $x=\boxed{1}$`) are one answer: the list
+    /// of their contents. A box separated by prose (an intermediate result) is not joined.
+    static func joinedBoxes(_ b: [UInt8], lastStart: Int, lastText: String, all starts: [Int]) -> String {
+        var texts = [lastText]
+        var next = lastStart
+        for s in starts.reversed() where s < next && texts.count < 8 {
+            var i = s + (b[s + 1] == 98 ? 6 : 5)
+            while i < b.count, b[i] == 32 { i += 1 }
+            guard i < b.count, b[i] == 123, let e = closeBrace(b, i), e < next else { break }
+            guard separatorsOnly(String(decoding: b[(e + 1)..<next], as: UTF8.self)) else { break }
+            let t = str(b, (i + 1)..<e)
+            guard !t.isEmpty else { break }
+            texts.insert(t, at: 0)
+            next = s
+        }
+        return texts.joined(separator: ", ")
+    }
+
+    /// `, `, `and`, `or`, `\quad`, `$`, `\text{ or }`, and a short label `x=` before a box.
+    static func separatorsOnly(_ gap: String) -> Bool {
+        guard gap.utf8.count <= 40 else { return false }
+        var t = gap.lowercased()
+        for w in ["\\qquad", "\\quad", "\\text", "\\mbox", "\\,", "\\;", "\\ ", "\\(", "\\)", "$", ",", ";", "\n", "{", "}"] {
+            t = t.replacingOccurrences(of: w, with: w == "{" || w == "}" ? "" : " ")
+        }
+        for tok in t.split(separator: " ") {
+            if tok == "and" || tok == "or" { continue }
+            // a label: x=, x_2=, (p,q)= is not allowed (it would hide a tuple)
+            guard tok.hasSuffix("="), tok.count <= 6, tok.dropLast().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return false }
+        }
+        return true
     }
 
     /// "final answer is X" / "Final Answer: X" (the last one).
@@ -176,6 +210,11 @@ public struct AnswerExtractor: Sendable {
         while lineEnd < b.count, lineEnd - i < 300, b[lineEnd] != 10 || (lineEnd + 1 < b.count && lineEnd - i < 2) { lineEnd += 1 }
         let windowEnd = min(b.count, max(lineEnd, i + 1), i + 300)
         if let blk = firstLatexBlock(b, from: i, to: min(b.count, i + 400)), blk.start - i <= 50 {
+            // "the largest $n$ is 34": the block names the quantity; the value follows the verb.
+            if isLoneName(blk.answer.text), let v = valueAfterVerb(b, blk.answer.end), v < b.count,
+               let a = answerSegment(b, from: v, source: source) {
+                return a
+            }
             return ExtractedAnswer(text: blk.answer.text, latex: true, source: source, end: blk.answer.end)
         }
         if let bx = lastBoxed(Array(b[i..<windowEnd])) {
@@ -195,6 +234,29 @@ public struct AnswerExtractor: Sendable {
         // Prose around a number ("it costs 5 dollars"): keep the sentence only if it is short.
         if tb.count <= 60 { return ExtractedAnswer(text: t, latex: looksLatex(tb), source: source, end: e) }
         if let n = firstNumber(b, from: i, to: e) { return ExtractedAnswer(text: n.text, latex: false, source: source, end: n.end) }
+        return nil
+    }
+
+    /// `n`, `k`, `x_1`, `a_{n}`: a variable's name with no value in it.
+    static func isLoneName(_ t: String) -> Bool {
+        let u = Array(t.utf8)
+        guard !u.isEmpty, u.count <= 8, MathParser.isLetter(u[0]) else { return false }
+        if u.count == 1 { return true }
+        guard u[1] == 95 else { return false }
+        return u.dropFirst(2).allSatisfy { MathParser.isLetter($0) || isNumberByte($0) || $0 == 123 || $0 == 125 }
+    }
+
+    /// Offset after " is", " equals", " was", " =" that directly follows `i` (nil if none).
+    static func valueAfterVerb(_ b: [UInt8], _ i: Int) -> Int? {
+        var j = i
+        while j < b.count, b[j] == 32 { j += 1 }
+        for verb in ["is", "equals", "was", "=", "are"] {
+            let w = Array(verb.utf8)
+            guard j + w.count <= b.count, b[j..<(j + w.count)].elementsEqual(w) else { continue }
+            let k = j + w.count
+            if k < b.count, isWordByte(b[k]) { continue }
+            return k
+        }
         return nil
     }
 

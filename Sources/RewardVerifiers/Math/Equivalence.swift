@@ -24,9 +24,12 @@ struct Equivalence {
             // Gold `x = 3` against a bare `3`: compare the value assigned to the lone variable.
             if op == .eq, case .symbol = l { return try equal(r, p, &budget) }
             if op == .eq, case .symbol = r { return try equal(l, p, &budget) }
-            if isSetLike(p), let iv = intervalOf(g) { return try equal(iv, p, &budget) }
+            // A labelled answer `(p,q) = (3,2)`, `AB = 4`, `|AB| = 1`, `V_1:V_2 = 11:21`: the value.
+            if op == .eq, isLabel(l), !isLabel(r) { return try equal(r, p, &budget) }
+            if isSetLike(p), let iv = try solutionSet(g, &budget) { return try equal(iv, p, &budget) }
             return false
         case (_, .relation(let op, let l, let r)) where !isRelation(g):
+            if isSetLike(g), let iv = try solutionSet(p, &budget) { return try equal(g, iv, &budget) }
             // A bare gold against `… = value`: the stated value counts (math-verify's reading),
             // unless the right side is a lone variable (`3 = x`).
             guard op == .eq else { return false }
@@ -37,8 +40,23 @@ struct Equivalence {
         case (.chain(let a), .chain(let b)):
             return try ordered(a, b, &budget)
         case (.chain, _):
-            if isSetLike(p), let iv = intervalOf(g) { return try equal(iv, p, &budget) }
+            if isSetLike(p), let iv = try solutionSet(g, &budget) { return try equal(iv, p, &budget) }
             return false
+        case (_, .chain):
+            if isSetLike(g), let iv = try solutionSet(p, &budget) { return try equal(g, iv, &budget) }
+            return false
+        case (.set(let a), _) where isSetLike(p) && !isSetExpr(p) && a.allSatisfy(isRelation):
+            // `x < -1 or x > 3` against `(-∞,-1) ∪ (3,∞)`.
+            if let u = try unionOfSolutions(a, &budget) { return try equal(u, p, &budget) }
+            return false
+        case (_, .set(let b)) where isSetLike(g) && !isSetExpr(g) && b.allSatisfy(isRelation):
+            if let u = try unionOfSolutions(b, &budget) { return try equal(g, u, &budget) }
+            return false
+        case (.set(let a), .set(let b)) where labelledValues(a) != nil && !b.contains(where: isRelation):
+            // `AB=4, CD=5` against `4, 5`: the labels name the values (and the reverse below).
+            return try sameSet(labelledValues(a)!, b, &budget)
+        case (.set(let a), .set(let b)) where labelledValues(b) != nil && !a.contains(where: isRelation):
+            return try sameSet(a, labelledValues(b)!, &budget)
         case (.set(let a), .set(let b)):
             return try sameSet(a, b, &budget)
         case (.tuple(let a), .tuple(let b)):
@@ -63,6 +81,28 @@ struct Equivalence {
             guard g.isScalar && p.isScalar else { return false }
             return try scalarEqualWithPercent(g, p, &budget)
         }
+    }
+
+    /// Names only, no numbers: `x`, `AB` (a·b), `|AB|`, `(p, q)`, `V_1:V_2`, `f(x)`, `\overline{AB}`.
+    func isLabel(_ e: MathExpr) -> Bool {
+        switch e {
+        case .symbol: return true
+        case .mul(let xs), .tuple(let xs): return !xs.isEmpty && xs.allSatisfy(isLabel)
+        case .pow(let x, .number(let r, _)): return r == Rational(-1) && isLabel(x)
+        case .pow(let x, .neg(.number(let r, _))): return r == .one && isLabel(x)
+        case .function(.abs, let xs): return xs.count == 1 && isLabel(xs[0])
+        default: return false
+        }
+    }
+
+    /// The values of a list of labelled equations (`x_1 = 2, x_2 = 3`), nil if it is not one.
+    func labelledValues(_ items: [MathExpr]) -> [MathExpr]? {
+        var out: [MathExpr] = []
+        for x in items {
+            guard case .relation(.eq, let l, let r) = x, isLabel(l), !isLabel(r), !isRelation(r) else { return nil }
+            out.append(r)
+        }
+        return out.isEmpty ? nil : out
     }
 
     func isSetExpr(_ e: MathExpr) -> Bool { if case .set = e { return true }; return false }
@@ -169,6 +209,93 @@ struct Equivalence {
             if acc.count > 16 { throw .limit("too many ± combinations") }
         }
         return acc
+    }
+
+    /// The set of values an inequality in one variable allows, as an interval or a union:
+    /// `x ≤ 2`, `1 < x < 2`, and absolute values of a linear expression, `|x−1| ≥ 2` →
+    /// (−∞,−1] ∪ [3,∞), `1 < |x| < 2` → (−2,−1) ∪ (1,2). Nil for anything else.
+    func solutionSet(_ e: MathExpr, _ budget: inout EvalBudget) throws(EvalError) -> MathExpr? {
+        if let iv = intervalOf(e) { return iv }
+        switch e {
+        case .relation(let op, let l, let r):
+            if case .function(.abs, _) = r, !(isAbs(l)) { return try solutionSet(.relation(op.flipped, r, l), &budget) }
+            guard case .function(.abs, let u) = l, u.count == 1, let c = try constant(r, &budget), let (a, b0) = try linear(u[0], &budget) else { return nil }
+            // |u| op c on u, then u = a·x + b0 mapped back to x.
+            switch op {
+            case .lt, .le:
+                guard c.signum > 0 else { return nil }
+                return map(-c, c, op == .le, op == .le, a, b0)
+            case .gt, .ge:
+                guard c.signum >= 0 else { return nil }
+                let inf = Rational?.none
+                return .union([mapRay(nil, -c, closedHi: op == .ge, a, b0, inf), mapRay(c, nil, closedHi: op == .ge, a, b0, inf)])
+            default: return nil
+            }
+        case .chain(let rs) where rs.count == 2:
+            guard case .relation(let o1, let lo, let m1) = rs[0], case .relation(let o2, let m2, let hi) = rs[1], m1 == m2,
+                  case .function(.abs, let u) = m1, u.count == 1, (o1 == .lt || o1 == .le), (o2 == .lt || o2 == .le),
+                  let cl = try constant(lo, &budget), let ch = try constant(hi, &budget), cl.signum >= 0, cl < ch,
+                  let (a, b0) = try linear(u[0], &budget) else { return nil }
+            // lo < |u| < hi: u in (−hi, −lo) ∪ (lo, hi).
+            return .union([map(-ch, -cl, o2 == .le, o1 == .le, a, b0), map(cl, ch, o1 == .le, o2 == .le, a, b0)])
+        default: return nil
+        }
+    }
+
+    func isAbs(_ e: MathExpr) -> Bool { if case .function(.abs, _) = e { return true }; return false }
+
+    /// `x < -1 or x > 3`: the union of the relations' solution sets (all in one variable).
+    func unionOfSolutions(_ rs: [MathExpr], _ budget: inout EvalBudget) throws(EvalError) -> MathExpr? {
+        guard rs.count >= 2, Set(rs.map { $0.symbols }).count == 1 else { return nil }
+        var parts: [MathExpr] = []
+        for r in rs {
+            guard let s = try solutionSet(r, &budget) else { return nil }
+            if case .union(let xs) = s { parts += xs } else { parts.append(s) }
+        }
+        return .union(parts)
+    }
+
+    /// The exact value of a variable-free expression.
+    func constant(_ e: MathExpr, _ budget: inout EvalBudget) throws(EvalError) -> Rational? {
+        guard e.symbols.isEmpty else { return nil }
+        do {
+            if case .exact(let r) = try Evaluator(env: [:]).eval(e, &budget) { return r }
+        } catch .undefined { return nil } catch .unsupported { return nil }
+        return nil
+    }
+
+    /// u = a·x + b in a single variable x, with a ≠ 0 (checked exactly at three points).
+    func linear(_ u: MathExpr, _ budget: inout EvalBudget) throws(EvalError) -> (Rational, Rational)? {
+        let names = u.symbols
+        guard names.count == 1, let x = names.first else { return nil }
+        func at(_ v: Int, _ budget: inout EvalBudget) throws(EvalError) -> Rational? {
+            do {
+                if case .exact(let r) = try Evaluator(env: [x: Rational(v)]).eval(u, &budget) { return r }
+            } catch .undefined { return nil } catch .unsupported { return nil }
+            return nil
+        }
+        guard let f0 = try at(0, &budget), let f1 = try at(1, &budget), let f3 = try at(3, &budget) else { return nil }
+        let a = f1 - f0
+        guard a.signum != 0, f3 == f0 + a * Rational(3) else { return nil }
+        return (a, f0)
+    }
+
+    /// The x-interval where lo (<|≤) a·x + b (<|≤) hi.
+    func map(_ lo: Rational, _ hi: Rational, _ lc: Bool, _ rc: Bool, _ a: Rational, _ b: Rational) -> MathExpr {
+        let x1 = ((lo - b) / a)!, x2 = ((hi - b) / a)!
+        let n1 = MathExpr.number(x1, isFloat: false), n2 = MathExpr.number(x2, isFloat: false)
+        return a.signum > 0 ? .interval(n1, n2, leftClosed: lc, rightClosed: rc) : .interval(n2, n1, leftClosed: rc, rightClosed: lc)
+    }
+
+    /// A ray u < hi (lo nil) or u > lo (hi nil), mapped to x.
+    func mapRay(_ lo: Rational?, _ hi: Rational?, closedHi: Bool, _ a: Rational, _ b: Rational, _ unused: Rational?) -> MathExpr {
+        let inf = MathExpr.constant(.infinity), ninf = MathExpr.neg(.constant(.infinity))
+        if let hi {
+            let x = MathExpr.number(((hi - b) / a)!, isFloat: false)
+            return a.signum > 0 ? .interval(ninf, x, leftClosed: false, rightClosed: closedHi) : .interval(x, inf, leftClosed: closedHi, rightClosed: false)
+        }
+        let x = MathExpr.number(((lo! - b) / a)!, isFloat: false)
+        return a.signum > 0 ? .interval(x, inf, leftClosed: closedHi, rightClosed: false) : .interval(ninf, x, leftClosed: false, rightClosed: closedHi)
     }
 
     /// `x ≤ 2` → (−∞, 2]; `1 < x < 2` → (1, 2). Only for a lone variable.

@@ -23,8 +23,22 @@ public struct MathParser {
     var inMatrix = 0
     /// Inside (), [], \{\} commas separate items, so `(2,251,252)` is a triple, not 2251252.
     var inBrackets = 0
+    /// Inside `\{…\}` a colon or bar starts set-builder notation, not a ratio or |x|.
+    var inSetBraces = 0
+    /// The relation just read was `\approx`: its right side is a rounding, dropped.
+    var approxTail = false
+    /// Grammar steps taken (see `parse(_:latex:options:work:)`).
+    var steps = 0
 
     public static func parse(_ text: String, latex: Bool, options: MathVerifyOptions = .init()) throws(MathParseError) -> MathExpr {
+        var work = 0
+        return try parse(text, latex: latex, options: options, work: &work)
+    }
+
+    /// As `parse`, adding the work done to `work`: bytes read plus grammar steps (every
+    /// nesting level entered), a count that does not depend on the machine's speed.
+    static func parse(_ text: String, latex: Bool, options: MathVerifyOptions, work: inout Int) throws(MathParseError) -> MathExpr {
+        work += text.utf8.count
         if text.utf8.count > options.maxAnswerBytes {
             throw .limit("answer longer than \(options.maxAnswerBytes) bytes")
         }
@@ -32,6 +46,7 @@ public struct MathParser {
         if latex { Self.stripTrailingUnit(&bytes) }
         var parser = MathParser(b: bytes, latex: latex, maxDepth: options.maxDepth,
                                 maxExponentDigits: options.maxExponentDigits)
+        defer { work += parser.steps }
         let e = try parser.parseAll()
         if e.size > options.maxNodes { throw .limit("expression has more than \(options.maxNodes) nodes") }
         return e
@@ -94,12 +109,65 @@ public struct MathParser {
             case "∪": rep = "\\cup "
             case "±": rep = "\\pm "
             case "∈": rep = "\\in "
-            case "\u{00A0}", "\u{2009}", "\u{202F}": rep = " "
-            default: rep = " \\unicode "
+            case "\u{00A0}", "\u{2009}", "\u{202F}", "\u{200B}", "’", "‘", "“", "”": rep = " "
+            case "€", "£", "¥", "₹", "₽", "¢": rep = " "  // currency marks around a number are units
+            case "∫": rep = " \\int "
+            case "∑": rep = " \\sum "
+            case "∏": rep = " \\prod "
+            case "∂": rep = " \\partial "
+            case "∇": rep = " \\nabla "
+            case "∠": rep = " \\angle "
+            case "…", "⋯": rep = " \\cdots "
+            case "²": rep = "^2 "
+            case "³": rep = "^3 "
+            default:
+                if let g = greekNames[u] { rep = " \\\(g) " }
+                // Letters of prose (words in another script) read like English words; any other
+                // symbol has no reading here and fails the parse instead of vanishing.
+                else if u.properties.isAlphabetic { rep = " " }
+                else { rep = " \\unsupportedsymbol " }
             }
             out.append(contentsOf: rep.utf8)
         }
         return out
+    }
+
+    static let greekNames: [Unicode.Scalar: String] = {
+        let names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+                     "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
+        var m: [Unicode.Scalar: String] = [:]
+        for (k, n) in names.enumerated() {
+            m[Unicode.Scalar(0x03B1 + UInt32(k))!] = n
+            if n != "varsigma" { m[Unicode.Scalar(0x0391 + UInt32(k))!] = n.prefix(1).uppercased() + n.dropFirst() }
+        }
+        m["ϕ"] = "phi"
+        m["ϵ"] = "epsilon"
+        return m
+    }()
+
+    /// Operations the verifier does not evaluate. Skipped like a unit or prose word they would
+    /// leave their arguments behind (`gcd(4,6)` read as the pair (4,6), `5 mod 3` as 15), so
+    /// they fail the parse. `alwaysOperatorWords` fail anywhere; `appliedOperatorWords` are
+    /// also units or ordinary words (`5 min`) and fail only when applied to an argument.
+    static let alwaysOperatorWords: Set<String> = [
+        "gcd", "lcm", "max", "mod", "bmod", "pmod", "det", "lim", "limsup", "liminf", "sup", "sum", "prod", "int", "integral",
+        "argmax", "argmin", "derivative", "not", "no", "none", "neither", "nor", "except", "between", "squared", "cubed",
+        "plus", "minus", "half", "twice", "choose", "floor", "ceil", "abs", "round", "gcf", "hcf",
+    ]
+    static let appliedOperatorWords: Set<String> = [
+        "min", "deg", "re", "im", "tr", "sign", "sgn", "arg", "dim", "ker", "rank", "span", "diag", "var", "cov", "mean",
+        "median", "card", "ord", "lcd",
+    ]
+
+    /// Whether the word at [s, e) names an operation that must not be skipped.
+    func isOperatorWord(_ w: String, followedAt e: Int) -> Bool {
+        let l = w.lowercased()
+        if Self.alwaysOperatorWords.contains(l) { return true }
+        guard Self.appliedOperatorWords.contains(l) else { return false }
+        var j = e
+        while j < b.count, b[j] == 32 { j += 1 }
+        guard j < b.count else { return false }
+        return b[j] == 40 || b[j] == 123 || b[j] == 95 || b[j] == 92 || b[j] == 94
     }
 
     // MARK: - scanning helpers
@@ -143,6 +211,8 @@ public struct MathParser {
                 if name == "hspace" || name == "vspace" { p = end; _ = rawGroup(); continue }
                 if Self.textCommands.contains(name), let content = peekTextContent(after: end) {
                     let t = content.text
+                    let word = t.trimmingCharacters(in: .whitespaces)
+                    if name == "operatorname" || isOperatorWord(word, followedAt: content.end) { break }
                     if !Self.textHasValue(t) {
                         p = content.end
                         skipUnitPower()
@@ -155,7 +225,8 @@ public struct MathParser {
                 var j = p
                 while j < b.count, Self.isLetter(b[j]) { j += 1 }
                 let word = Substring(decoding: b[p..<j], as: UTF8.self)
-                if j - p >= 2, !Self.knownWord(word.lowercased()), word.lowercased() != "or", word.lowercased() != "and" {
+                if j - p >= 2, !Self.knownWord(word.lowercased()), word.lowercased() != "or", word.lowercased() != "and",
+                   !isOperatorWord(String(word), followedAt: j) {
                     p = j
                     continue
                 }
@@ -218,6 +289,10 @@ public struct MathParser {
         "sinh": .sinh, "cosh": .cosh, "tanh": .tanh, "ln": .ln, "log": .log10, "exp": .exp, "sqrt": .sqrt,
         "lg": .log10, "tg": .tan, "ctg": .cot,
     ]
+    /// `functionWords` longest first (so "sinh" wins over "sin"), sorted once rather than per word.
+    static let functionWordsLongestFirst: [(key: String, value: MathFunction)] =
+        functionWords.sorted { $0.key.count != $1.key.count ? $0.key.count > $1.key.count : $0.key < $1.key }
+
     static func knownWord(_ w: String) -> Bool {
         functionWords[w] != nil || w == "pi" || w == "inf" || w == "infty" || w == "infinity" || w == "oo"
     }
@@ -237,6 +312,7 @@ public struct MathParser {
     }
 
     mutating func enter() throws(MathParseError) {
+        steps += 1
         depth += 1
         if depth > maxDepth { throw .limit("nesting deeper than \(maxDepth)") }
     }
@@ -326,7 +402,8 @@ public struct MathParser {
             case "lt": op = .lt
             case "gt": op = .gt
             case "ne", "neq": op = .ne
-            case "approx", "equiv", "simeq", "cong": op = .eq
+            case "approx", "simeq": op = .eq; approxTail = true
+            case "equiv", "cong": op = .eq
             case "in": p = end; return .some(nil)  // membership: the right side is the answer
             default: return nil
             }
@@ -348,13 +425,91 @@ public struct MathParser {
         return parts.count == 1 ? parts[0] : .union(parts)
     }
 
+    /// `7:32` (or `\colon`) is the ratio 7/32; inside `\{…\}` a colon is set-builder notation.
+    mutating func parseRatio() throws(MathParseError) -> MathExpr {
+        let a = try parseUnion()
+        guard inSetBraces == 0, atRatioColon() else { return a }
+        let b2 = try parseUnion()
+        if atRatioColon() { throw fail("ratio of more than two terms is not supported") }
+        return .mul([a, .pow(b2, .int(-1))])
+    }
+
+    mutating func atRatioColon() -> Bool {
+        skipSpace()
+        if peek() == 58, peek(1) != 61 { p += 1; return true }
+        if let (name, end) = commandAt(p), name == "colon" { p = end; return true }
+        return false
+    }
+
+    /// One side of a relation. A side written in notation this parser does not know
+    /// (`\angle ABC`, `\operatorname{area}(T)`, `\int_0^1 x\,dx`) does not sink an equation
+    /// chain when a later side parses: the chain states that value (nil marks the skipped side).
+    /// Only a side followed by a top-level `=` is skipped; on its own it still fails.
+    mutating func parseSide() throws(MathParseError) -> MathExpr? {
+        let save = p
+        do throws(MathParseError) {
+            return try parseRatio()
+        } catch {
+            guard case .syntax = error, let eq = nextTopLevelEquals(from: save) else { throw error }
+            p = eq
+            return nil
+        }
+    }
+
+    /// Offset of the next `=` outside any bracket (`(`, `[`, `{`, `\{`) before a list
+    /// separator or the end of the enclosing group. A side with a top-level `+` or `-`
+    /// (`y^{\prime}+ry=0`) is an expression of several terms, not a named quantity: an
+    /// equation, whose constant side is not its value, so nil.
+    func nextTopLevelEquals(from start: Int) -> Int? {
+        var d = 0
+        var i = start
+        var seen = false
+        while i < b.count {
+            let c = b[i]
+            if c == 92 {
+                if i + 1 < b.count, b[i + 1] == 123 { d += 1; i += 2; continue }
+                if i + 1 < b.count, b[i + 1] == 125 { d -= 1; if d < 0 { return nil }; i += 2; continue }
+                i += 1
+                if i < b.count, !Self.isLetter(b[i]) { i += 1; continue }  // \, \; \!
+                while i < b.count, Self.isLetter(b[i]) { i += 1 }
+                continue
+            }
+            if c == 40 || c == 91 || c == 123 { d += 1 }
+            else if c == 41 || c == 93 || c == 125 { d -= 1; if d < 0 { return nil } }
+            else if d == 0, c == 44 || c == 59 { return nil }
+            else if d == 0, c == 43 || c == 45, seen { return nil }
+            else if d == 0, c == 61 {
+                let prev = i > 0 ? b[i - 1] : 0
+                if prev != 60 && prev != 62 && prev != 33 { return i }
+            }
+            if c != 32 { seen = true }
+            i += 1
+        }
+        return nil
+    }
+
     mutating func parseRelation() throws(MathParseError) -> MathExpr {
-        var parts = [try parseUnion()]
+        let first = try parseSide()
+        var sides: [MathExpr?] = [first]
         var ops: [RelationOp?] = []
         while let op = relationOp() {
+            if approxTail {
+                // "\frac13 \approx 0.333": a rounded tail after the exact value is not the answer.
+                approxTail = false
+                _ = try parseSide()
+                continue
+            }
             ops.append(op)
-            parts.append(try parseUnion())
+            sides.append(try parseSide())
         }
+        if sides.contains(where: { $0 == nil }) {
+            // Something = … = value: keep the value, only when every link is an equality.
+            guard ops.allSatisfy({ $0 == .eq }), let last = sides.last, let value = last else {
+                throw fail("unsupported notation in a relation")
+            }
+            return value
+        }
+        let parts = sides.map { $0! }
         if ops.isEmpty { return parts[0] }
         if ops.contains(where: { $0 == nil }) { return parts[parts.count - 1] }
         let o = ops.map { $0! }
@@ -417,7 +572,7 @@ public struct MathParser {
         "cdot", "times", "div", "pm", "mp", "le", "leq", "ge", "geq", "lt", "gt", "ne", "neq", "leqslant", "geqslant",
         "approx", "equiv", "in", "cup", "cap", "end", "right", "rbrace", "circ", "text", "mbox", "textbf", "quad", "qquad",
         "to", "rightarrow", "Rightarrow", "implies", "setminus", "mid", "rfloor", "rceil", "rangle", "simeq", "cong", "leqq", "geqq",
-        "degree", "percent",
+        "degree", "percent", "colon",
     ]
 
     mutating func parseTerm() throws(MathParseError) -> MathExpr {
@@ -560,7 +715,13 @@ public struct MathParser {
                 let w = String(decoding: b[p..<j], as: UTF8.self).lowercased()
                 if w == "percent" || w == "pct" || w == "percentage" { p = j; e = .percent(e); continue }
             }
-            if c == 39 { p += 1; continue }  // primes on a name are decoration here
+            if c == 39 {
+                // y' is its own name (a derivative), not y; 5' (feet, arc minutes) is a unit mark.
+                p += 1
+                if case .symbol(let n) = e { e = .symbol(n + "'"); continue }
+                if case .number = e { continue }
+                throw fail("derivative mark ' is not supported")
+            }
             p = save
             return e
         }
@@ -610,7 +771,7 @@ public struct MathParser {
                 var sepOK = false
                 if q < b.count, b[q] == 44 { q += 1; sepOK = true } else if q + 2 < b.count, b[q] == 123, b[q + 1] == 44, b[q + 2] == 125 {
                     q += 3; sepOK = true
-                } else if q + 1 < b.count, b[q] == 92, b[q + 1] == 44 { q += 2; sepOK = true } else if q < b.count, b[q] == 32 { q += 1; sepOK = true }
+                } else if q + 1 < b.count, b[q] == 92, b[q + 1] == 44 || b[q + 1] == 33 { q += 2; sepOK = true } else if q < b.count, b[q] == 32 { q += 1; sepOK = true }
                 guard sepOK, q + 3 <= b.count, Self.isDigit(b[q]), Self.isDigit(b[q + 1]), Self.isDigit(b[q + 2]),
                       q + 3 == b.count || !Self.isDigit(b[q + 3]) else { break }
                 // "1, 234" with a space after the comma is a list, not a number.
@@ -621,6 +782,14 @@ public struct MathParser {
         // "0,245" cannot be a thousands grouping: it is a decimal comma (unambiguous).
         if !latex, intDigits == 1, digits[0] == 48, p + 1 < b.count, b[p] == 44, Self.isDigit(b[p + 1]), inBrackets == 0 {
             b[p] = 46
+        }
+        // "1000,99": four or more digits with no grouping cannot be followed by a thousands group
+        // of two digits, and a list would not omit its space: a decimal comma.
+        if intDigits >= 4, digits.count == intDigits, inBrackets == 0, p + 2 < b.count + 1, p < b.count, b[p] == 44 {
+            var q = p + 1
+            while q < b.count, Self.isDigit(b[q]) { q += 1 }
+            let frac = q - p - 1
+            if (frac == 1 || frac == 2), q == b.count || (b[q] != 44 && b[q] != 46) { b[p] = 46 }
         }
         if p + 1 < b.count, b[p] == 46, Self.isDigit(b[p + 1]) {
             isFloat = true
@@ -668,8 +837,11 @@ public struct MathParser {
         "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell",
     ]
     static let transparent: Set<Substring> = [
-        "mathbf", "mathit", "boldsymbol", "bm", "vec", "overline", "bar", "hat", "tilde", "widehat", "overrightarrow",
-        "boxed", "fbox", "mathsf", "mathcal", "mathnormal", "underline", "pmb", "bf", "rm", "it", "dot", "ddot",
+        "mathbf", "mathit", "boldsymbol", "bm", "boxed", "fbox", "mathsf", "mathcal", "mathnormal", "underline", "pmb",
+        "bf", "rm", "it",
+    ]
+    static let decorations: Set<Substring> = [
+        "vec", "overline", "bar", "hat", "tilde", "widehat", "widetilde", "overrightarrow", "overleftrightarrow", "dot", "ddot",
     ]
 
     mutating func parsePrimary() throws(MathParseError) -> MathExpr {
@@ -701,7 +873,7 @@ public struct MathParser {
         let word = String(decoding: b[p..<j], as: UTF8.self)
         let lower = word.lowercased()
         // Function names typed without a backslash ("sqrt(2)", "sin x").
-        for (name, fn) in Self.functionWords.sorted(by: { $0.key.count > $1.key.count }) where lower.hasPrefix(name) {
+        for (name, fn) in Self.functionWordsLongestFirst where lower.hasPrefix(name) {
             if latex && name.count < lower.count && fn != .sqrt { continue }
             if !latex && name.count < lower.count { continue }
             p += name.count
@@ -710,14 +882,43 @@ public struct MathParser {
         if !latex {
             if lower == "pi" { p = j; return .constant(.pi) }
             if lower == "inf" || lower == "infinity" || lower == "oo" || lower == "infty" { p = j; return .constant(.infinity) }
-            if j - p >= 2 { throw fail("unexpected word '\(word)'") }
+            if j - p >= 2 {
+                if isOperatorWord(word, followedAt: j) { throw fail("unsupported operation '\(word)'") }
+                throw fail("unexpected word '\(word)'")
+            }
         }
         // In math mode each letter is its own variable (TeX reads `xy` as x·y).
         p += 1
         // Variables are case-insensitive, as in math-verify (`C` and `c` are one constant).
         var name = String(UnicodeScalar(c: Self.lower(b[p - 1])))
         if let sub = try parseSubscript() { name += "_" + sub.lowercased(); return .symbol(name) }
+        if name == "f" || name == "g" || name == "h", let app = try functionApplication(name) { return app }
         return symbolOrConstant(name)
+    }
+
+    /// `f(x)`, `g(2)`, `h{\left(t \right)}`: the value of a function nobody defined here. It is
+    /// kept as one opaque symbol named by its argument, so `f(x)` equals `f(x)` and labels an
+    /// equation (`f(x) = 1`), but is never the product f·x.
+    mutating func functionApplication(_ name: String) throws(MathParseError) -> MathExpr? {
+        var q = p
+        while q < b.count, b[q] == 39 { q += 1 }  // f'(x)
+        let primes = q - p
+        var k = q
+        while k < b.count, b[k] == 32 { k += 1 }
+        let opens: Bool
+        if k < b.count, b[k] == 40 { opens = true }
+        else if let (c, e) = commandAt(k), c == "left", e < b.count, b[e] == 40 { opens = true }
+        else if k + 1 < b.count, b[k] == 123, let (c, e) = commandAt(k + 1), c == "left", e < b.count, b[e] == 40 { opens = true }
+        else { opens = false }
+        guard opens else { return nil }
+        p = k
+        let arg = try parsePrimary()
+        return .symbol(name + String(repeating: "'", count: primes) + "(" + Self.key(arg) + ")")
+    }
+
+    /// A stable spelling of an expression, for naming opaque symbols built from it.
+    static func key(_ e: MathExpr) -> String {
+        String(describing: e).replacingOccurrences(of: "RewardVerifiers.", with: "")
     }
 
     /// `_1`, `_{n+1}` after a name: part of the name (x_1 is its own variable).
@@ -832,6 +1033,7 @@ public struct MathParser {
         case "frac", "dfrac", "tfrac", "cfrac":
             let n = try parseArg()
             let d = try parseArg()
+            if let deriv = try derivative(n, d) { return deriv }
             return .mul([n, .pow(d, .int(-1))])
         case "sqrt": return try parseFunctionApplication(.sqrt)
         case "pi": return .constant(.pi)
@@ -857,7 +1059,8 @@ public struct MathParser {
             return .function(name == "lfloor" ? .floor : .ceil, [inner])
         case "{", "lbrace":
             inBrackets += 1
-            defer { inBrackets -= 1 }
+            inSetBraces += 1
+            defer { inBrackets -= 1; inSetBraces -= 1 }
             var items: [MathExpr] = []
             skipSpace()
             while true {
@@ -868,7 +1071,9 @@ public struct MathParser {
                 skipSpace()
                 if peek() == 44 || peek() == 59 { p += 1; continue }
                 if let e2 = atSeparatorWord() { p = e2; continue }
-                if peek() == 124 || commandAt(p)?.name == "mid" { throw fail("set-builder notation is not supported") }
+                if peek() == 124 || peek() == 58 || commandAt(p)?.name == "mid" || commandAt(p)?.name == "colon" {
+                    throw fail("set-builder notation is not supported")
+                }
             }
         case "left", "lvert", "vert", "lVert":
             if name == "left" { p += 1 }  // the '|'
@@ -889,12 +1094,22 @@ public struct MathParser {
                 let inner = String(decoding: b[r], as: UTF8.self)
                 let t = inner.trimmingCharacters(in: .whitespaces)
                 if let fn = Self.functionWords[t] { return try parseFunctionApplication(fn) }
+                if name == "operatorname" { throw fail("unsupported \\operatorname{\(t)}") }
                 if t == "e" { return .constant(.e) }
                 if t == "i" { return .constant(.i) }
                 var sub = MathParser(b: Array(inner.utf8), latex: false, maxDepth: maxDepth - depth, maxExponentDigits: maxExponentDigits)
                 return try sub.parseAll()
             }
             if Self.transparent.contains(name) { return try parseArg() }
+            if Self.decorations.contains(name) {
+                // \bar z (conjugate, mean), \dot x (derivative), \vec v: a different quantity
+                // from the bare letter, kept as an opaque symbol of the decorated text.
+                let inner: String
+                if let r = rawGroup() { inner = String(decoding: b[r], as: UTF8.self) }
+                else { let a = try parseArg(); inner = Self.key(a) }
+                return .symbol(name + "(" + inner.replacingOccurrences(of: " ", with: "").lowercased() + ")")
+            }
+            if name == "unsupportedsymbol" { throw fail("unsupported Unicode symbol") }
             if Self.greek.contains(name) {
                 let n = name.lowercased()
                 if let sub = try parseSubscript() { return .symbol(n + "_" + sub) }
@@ -902,6 +1117,19 @@ public struct MathParser {
             }
             throw fail("unsupported command \\\(name)")
         }
+    }
+
+    /// `\frac{dy}{dx}` / `\frac{d}{dx} y` is a derivative, not (d·y)/(d·x) = y/x: an opaque
+    /// symbol named by what is differentiated and by what, so both spellings agree.
+    mutating func derivative(_ n: MathExpr, _ d: MathExpr) throws(MathParseError) -> MathExpr? {
+        func startsWithD(_ e: MathExpr) -> [MathExpr]? {
+            if case .symbol("d") = e { return [] }
+            if case .mul(let fs) = e, case .symbol("d") = fs.first { return Array(fs.dropFirst()) }
+            return nil
+        }
+        guard let wrt = startsWithD(d), !wrt.isEmpty, let num = startsWithD(n) else { return nil }
+        let of: MathExpr = num.isEmpty ? try parsePower() : (num.count == 1 ? num[0] : .mul(num))
+        return .symbol("d(" + Self.key(of) + ")/d(" + Self.key(wrt.count == 1 ? wrt[0] : .mul(wrt)) + ")")
     }
 
     /// A derivation in `aligned`: its last row states the result (`x & = 9`).
