@@ -6,7 +6,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/rewardkit
 TESTFLAGS := -c release -Xswiftc -enable-testing
-APT_PACKAGES := libopenblas-dev zlib1g-dev python3 python3-pip
+APT_PACKAGES := libopenblas-dev zlib1g-dev python3 python3-pip libsqlite3-dev
 
 .PHONY: deps build model demo test bench bench-deps clean
 
@@ -16,6 +16,7 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release --product rewardkit
+	$(SWIFT) build -c release --product rk-sandbox   # the code-execution jail (issue 13)
 
 model: build
 	$(BIN) models pull smollm2-135m-instruct
