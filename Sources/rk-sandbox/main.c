@@ -127,8 +127,11 @@ static void exec_program(const Config *c, int in_fd, int out_fd, int err_fd, int
     set_limit(RLIMIT_MEMLOCK, 0, 0);
     set_limit(RLIMIT_MSGQUEUE, 0, 0);
     const char *step = "identity";
-    if (setgroups(0, NULL) != 0 || setgid(c->gid) != 0 || setuid(c->uid) != 0) goto fail;
-    if (c->uid != 0 && setuid(0) == 0) { errno = EPERM; goto fail; }  // must be irreversible
+    // Without root there is no identity to drop (degraded mode, reported in "isolation").
+    if (geteuid() == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(c->gid) != 0 || setuid(c->uid) != 0) goto fail;
+        if (c->uid != 0 && setuid(0) == 0) { errno = EPERM; goto fail; }  // must be irreversible
+    }
     step = "no_new_privs";
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) goto fail;
     step = "seccomp";
