@@ -35,12 +35,12 @@ enum SandboxTestSupport {
         }
     }
 
-    /// Processes owned by the sandbox uids (61000…61063) still alive anywhere on the machine.
+    /// Processes owned by the hostile test's sandbox uids (62000…62063) still alive anywhere.
     static func survivors() -> [String] {
         let fm = FileManager.default
         return ((try? fm.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }.compactMap { pid in
             guard let st = try? fm.attributesOfItem(atPath: "/proc/\(pid)"),
-                  let uid = (st[.ownerAccountID] as? NSNumber)?.intValue, (61000..<61064).contains(uid) else { return nil }
+                  let uid = (st[.ownerAccountID] as? NSNumber)?.intValue, (62000..<62064).contains(uid) else { return nil }
             return "\(pid) uid \(uid)"
         }
     }
@@ -208,7 +208,8 @@ struct CodeSandboxTests {
             ("always-equal int subclass", "    class E(int):\n        def __eq__(self, o): return True\n        __hash__ = int.__hash__\n    return E(0)\n", he, ["wrong_answer"]),
             ("deep recursion", "    import sys\n    sys.setrecursionlimit(10 ** 8)\n    def r(n): return r(n + 1)\n    return r(0)\n", he, ["runtime_error", "memory_limit", "timeout"]),
         ]
-        let r = try SandboxTestSupport.reward(["workers": 6])
+        // Own uid range, so the survivor check cannot see other tests' jails (CLI tests run in parallel).
+        let r = try SandboxTestSupport.reward(["workers": 6, "uid_base": 62000])
         let samples = cases.map { c in
             var f = c.2
             if f["prompt"] != nil { return Sample(prompt: .text(f["prompt"]!.stringValue!), response: c.1, fields: { f["response"] = .string(c.1); return f }()) }

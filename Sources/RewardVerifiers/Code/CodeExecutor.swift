@@ -77,7 +77,7 @@ public struct CodeExecutor: Sendable {
         })
         let n = task.tests.count
         let budget = Double(n) * (limits.timeout + 1) + 10  // start-up and slack under load
-        let slot = await slots.acquire()
+        let slot = await slots.acquire(uidBase: sandbox.uidBase)
         let report: SandboxReport
         do {
             report = try await sandbox.run(slot: slot, files: language.files, stdin: Array(JSONValue.object(job).jsonString.utf8),

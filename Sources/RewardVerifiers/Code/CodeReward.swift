@@ -34,7 +34,9 @@ public struct CodeReward: RewardFunction {
     public init(options o: inout ComponentOptions) throws {
         let policy = IsolationPolicy(rawValue: try o.choice("isolation", IsolationPolicy.allCases.map(\.rawValue), default: "strict"))!
         let sandbox: Sandbox
-        do { sandbox = try Sandbox(launcher: try o.string("launcher"), policy: policy) } catch {
+        let uidBase = try o.int("uid_base", default: 61000)
+        guard (1000...4_000_000_000).contains(uidBase) else { throw ConfigError("reward '\(o.name)' (type code): field 'uid_base' must be an unprivileged uid (≥ 1000)") }
+        do { sandbox = try Sandbox(launcher: try o.string("launcher"), policy: policy, uidBase: UInt32(uidBase)) } catch {
             throw ConfigError("reward '\(o.name)' (type code): \(error)")
         }
         var ex = CodeExecutor(sandbox: sandbox)
