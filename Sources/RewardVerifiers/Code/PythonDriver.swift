@@ -9,7 +9,11 @@ enum PythonDriver {
 # inputs, nonce) from stdin, forks one child per test (the interpreter is started once per sample,
 # not per test), and reports raw outcomes on fd 3. Expected outputs never enter the jail: the
 # parent compares. A test counts only if its child wrote this run's nonce after finishing.
-import json, os, resource, select, signal, sys, time, traceback, types
+import json, os, resource, select, signal, sys, time, types
+
+def _print_exc():
+    import traceback  # imported only on failure: start-up time is paid per sample
+    traceback.print_exc()
 
 def _nondumpable():
     # Makes /proc/<driver>/fd unreadable to the test children (same uid), so they cannot write fd 3.
@@ -110,12 +114,12 @@ def _child(job, i, test, nonce, code_obj, test_obj):
     except MemoryError:
         os._exit(3)
     except (AssertionError, NotPlain):
-        traceback.print_exc()
+        _print_exc()
         sys.stderr.flush()
         os._exit(2)
     except BaseException:
         try:
-            traceback.print_exc()
+            _print_exc()
             sys.stderr.flush()
         except BaseException:
             pass
@@ -125,6 +129,10 @@ def _child(job, i, test, nonce, code_obj, test_obj):
     except BaseException:
         os._exit(4)
     os._exit(code)
+
+def _rmtree(path):
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
 
 def _head(path, n):
     try:
@@ -140,8 +148,8 @@ def main():
     out = os.fdopen(3, "w")
     nonce = job.pop("nonce")
     # Scratch space on the jail's private tmpfs (the work dir is read-only); removed at the end.
-    import shutil, tempfile
-    scratch = tempfile.mkdtemp(prefix="run-")
+    scratch = "/tmp/run-%d-%s" % (os.getpid(), os.urandom(6).hex())
+    os.mkdir(scratch, 0o700)
     os.chdir(scratch)
     t = float(job["timeout"])
     cap = int(job.get("output_cap", 1 << 20))
@@ -153,7 +161,7 @@ def main():
         out.write(json.dumps({"done": nonce}) + "\n")
         out.flush()
         os.chdir("/")
-        shutil.rmtree(scratch, ignore_errors=True)
+        _rmtree(scratch)
         return
     tests = job["tests"]
     stop_after_fail = job.get("stop_after_fail", False)
@@ -243,7 +251,7 @@ def main():
     out.write(json.dumps({"done": nonce}) + "\n")
     out.flush()
     os.chdir("/")
-    shutil.rmtree(scratch, ignore_errors=True)
+    _rmtree(scratch)
 
 main()
 """#
