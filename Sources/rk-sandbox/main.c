@@ -331,6 +331,7 @@ int main(int argc, char **argv) {
         if (!got_stat) { pf[n].fd = statp[0]; pf[n].events = POLLIN; map[n++] = 3; }
         if (errp_open) { pf[n].fd = errp[0]; pf[n].events = POLLIN; map[n++] = 4; }
         long left = deadline - now_ms();
+        if (c.wall_ms == 0) left = 100;  // no wall clock: a warm jail, killed by its caller
         if (left <= 0 && !killed) { timed_out = 1; kill(init, SIGKILL); killed = 1; }
         int wait = killed ? 100 : (left < 100 ? (int)left : 100);
         int r = poll(pf, n, wait);

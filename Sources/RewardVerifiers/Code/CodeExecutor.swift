@@ -49,6 +49,9 @@ public struct CodeExecutor: Sendable {
     public var limits = SandboxLimits()
     public var comparison: OutputComparison = .lcb
     public var slots: SandboxSlots = .shared
+    /// Reuse one jail per slot across samples (strict isolation only); off: one jail per sample.
+    public var warm = true
+    static let strictIsolation = "uid,rlimits,pidns,netns,mntns,seccomp"
 
     public init(sandbox: Sandbox) { self.sandbox = sandbox }
 
@@ -78,9 +81,33 @@ public struct CodeExecutor: Sendable {
         let n = task.tests.count
         let budget = Double(n) * (limits.timeout + 1) + 10  // start-up and slack under load
         let slot = await slots.acquire(uidBase: sandbox.uidBase)
+        let jobBytes = Array(JSONValue.object(job).jsonString.utf8)
+        if warm && sandbox.policy == .strict {
+            let key = "\(sandbox.uidBase)-\(slot)"
+            let (sb, lang, interp, lim) = (sandbox, language, interpreter, limits)
+            let got: (out: [UInt8], status: String)? = await withCheckedContinuation { k in
+                DispatchQueue.global().async {
+                    guard let jail = WarmJails.shared.take(key) ?? (try? WarmJail.start(sb, slot: slot, language: lang, interpreter: interp, limits: lim)) else {
+                        k.resume(returning: nil)
+                        return
+                    }
+                    let r = jail.run(job: jobBytes, nonce: nonce, wallMs: Int(budget * 1000))
+                    if r.status == "exited" { WarmJails.shared.put(key, jail) } else { jail.close() }
+                    k.resume(returning: r)
+                }
+            }
+            if let got {
+                await slots.release(slot)
+                let rep = SandboxReport(status: got.status, exitCode: got.status == "exited" ? 0 : -1, signal: 0, wallMs: 0, cpuMs: 0,
+                                        maxRSSKB: 0, isolation: CodeExecutor.strictIsolation + ",warm", error: nil,
+                                        stdout: [], stderr: [], fd3: got.out)
+                return judge(task, report: rep, nonce: nonce)
+            }
+            // The warm jail could not start: fall back to one jail per sample, which reports why.
+        }
         let report: SandboxReport
         do {
-            report = try await sandbox.run(slot: slot, files: language.files, stdin: Array(JSONValue.object(job).jsonString.utf8),
+            report = try await sandbox.run(slot: slot, files: language.files, stdin: jobBytes,
                                            argv: language.argv(interpreter: interpreter), limits: limits,
                                            cpuSeconds: budget, wallMs: Int(budget * 1000))
         } catch {

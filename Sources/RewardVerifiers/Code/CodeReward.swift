@@ -52,6 +52,7 @@ public struct CodeReward: RewardFunction {
         guard l.memoryMB >= 64 else { throw ConfigError("reward '\(o.name)' (type code): field 'memory_mb' must be ≥ 64") }
         guard l.processes >= 4 else { throw ConfigError("reward '\(o.name)' (type code): field 'max_processes' must be ≥ 4") }
         ex.limits = l
+        ex.warm = try o.bool("warm", default: true)
         self.init(executor: ex, workers: try o.int("workers", default: ProcessInfo.processInfo.activeProcessorCount))
         shaping = Shaping(rawValue: try o.choice("reward", Shaping.allCases.map(\.rawValue), default: "binary"))!
         k = try o.int("k", default: 10)
