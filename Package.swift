@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RewardModels", targets: ["RewardModels"]),
         .library(name: "RewardEval", targets: ["RewardEval"]),
         .executable(name: "rewardkit", targets: ["rewardkit"]),
+        .executable(name: "rk-sandbox", targets: ["rk-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,8 +33,13 @@ let package = Package(
         .target(name: "RewardCore",
                 dependencies: ["CZlib", .product(name: "Yams", package: "Yams")],
                 swiftSettings: releaseFlags),
+        // System SQLite for untrusted queries (GRDB installs its own authorizer; see issue 13).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // The code-execution jail launcher: C, because only async-signal-safe calls may follow a
+        // fork in a multithreaded Swift process; the code reward posix_spawns it.
+        .executableTarget(name: "rk-sandbox", path: "Sources/rk-sandbox"),
         .target(name: "RewardVerifiers",
-                dependencies: ["RewardCore", .product(name: "BigInt", package: "BigInt")],
+                dependencies: ["RewardCore", "CSQLite", .product(name: "BigInt", package: "BigInt")],
                 swiftSettings: releaseFlags),
         // SIMD kernels with per-function AVX2 and run-time dispatch (Swift cannot target one function).
         .target(name: "CEngineKernels",

@@ -8,6 +8,7 @@ enum StandardRegistry {
     static var registry: RewardRegistry {
         var r = RewardRegistry.core
         r.merge(RewardRegistry.ruleBased)
+        r.merge(RewardRegistry.executionRewards)
         registerMathRewards(into: &r)
         registerModelRewards(into: &r)
         return r

@@ -5,6 +5,6 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check answers with verifiers.",
-        subcommands: [VerifyMathCommand.self]
+        subcommands: [VerifyMathCommand.self, VerifyCodeCommand.self, VerifySQLCommand.self]
     )
 }
