@@ -1,5 +1,8 @@
 import CZlib
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Buffered byte output to a file or stdout ('-'). A `.gz` path is written gzip-compressed.
 ///
@@ -46,15 +49,15 @@ public final class OutputSink {
             guard fd >= 0 else { throw ConfigError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
             // Keep an existing file's permissions; a new file gets the usual 0666 & ~umask.
             let mode: mode_t
-            if exists { mode = st.st_mode & 0o7777 } else { let u = umask(0); umask(u); mode = 0o666 & ~u }
+            if exists { mode = st.st_mode & 0o7777 } else { let u = umask(0); _ = umask(u); mode = 0o666 & ~u }
             fchmod(fd, mode)
             rename = (String(cString: template), target)
         }
         if path.hasSuffix(".gz") {
-            guard let g = gzdopen(fd, "wb") else { Foundation.close(fd); throw ConfigError("cannot write '\(path)'") }
+            guard let g = gzdopen(fd, "wb") else { Glibc.close(fd); throw ConfigError("cannot write '\(path)'") }
             gz = g
         } else {
-            guard let f = fdopen(fd, "wb") else { Foundation.close(fd); throw ConfigError("cannot write '\(path)'") }
+            guard let f = fdopen(fd, "wb") else { Glibc.close(fd); throw ConfigError("cannot write '\(path)'") }
             setvbuf(f, nil, _IOFBF, 1 << 20)
             fp = f
         }
@@ -111,7 +114,7 @@ public final class OutputSink {
             unlink(rename.temp)
             throw ConfigError("writing '\(path)' failed: \(failure); the previous file (if any) is unchanged")
         }
-        guard Foundation.rename(rename.temp, rename.target) == 0 else {
+        guard Glibc.rename(rename.temp, rename.target) == 0 else {
             let msg = String(cString: strerror(errno))
             unlink(rename.temp)
             throw ConfigError("cannot move the output into place at '\(path)': \(msg)")

@@ -197,7 +197,7 @@ enum TempDir {
         #expect(r.status == 0)
         let cols = r.out.split(separator: "\n").first { $0.hasPrefix("smollm2-135m-instruct\t") }?.split(separator: "\t").map(String.init) ?? []
         #expect(cols.count == 4)
-        #expect(cols.count == 4 && cols[1] == "pulled" && cols[2] == "98.5 MB" && cols[3].hasSuffix("/models/SmolLM2-135M-Instruct.Q4_1.gguf"), "\(cols)")
+        #expect(cols.count == 4 && cols[1] == "pulled" && cols[2] == "98.4 MB" && cols[3].hasSuffix("/models/SmolLM2-135M-Instruct.Q4_1.gguf"), "\(cols)")
         #expect(try CLI.run(["models", "pull", "smollm2-135m-instruct"]).out.hasPrefix("already present (sha256 ok): "))
     }
 
@@ -222,15 +222,15 @@ enum TempDir {
     @Test func tokenizeGivesTheExactIds() throws {
         let r = try CLI.run(["tokenize", "--text", "Hello, world"])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out == "TOKENS_PLAIN\n")
+        #expect(r.out == "[19556,28,905]\n")
         let s = try CLI.run(["tokenize", "--text", "<|im_start|>user", "--special"])
-        #expect(s.out == "TOKENS_SPECIAL\n")
+        #expect(s.out == "[1,4093]\n")
     }
 
     @Test func greedyGenerateGivesTheExactText() throws {
         let r = try CLI.run(["generate", "--prompt", "What is 7 + 5?", "--max-tokens", "24"])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out == GREEDY_TEXT)
+        #expect(r.out == "To add 7 and 5, you simply add them together: 7 + 5 = 12.\n")
         // Two greedy samples are identical and come as JSON lines.
         let two = try CLI.run(["generate", "--prompt", "What is 7 + 5?", "--max-tokens", "8", "--samples", "2"])
         let rows = two.out.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
@@ -241,13 +241,13 @@ enum TempDir {
         let r = try CLI.run(["logprob", "--context", "The capital of France is", "--continuation", " Paris."])
         #expect(r.status == 0, "\(r.err)")
         let v = try json(r.out)
-        #expect(v["tokens"] == LOGPROB_TOKENS)
-        #expect(v["pieces"] == LOGPROB_PIECES)
-        #expect(v["context_tokens"] == LOGPROB_CONTEXT)
+        #expect(v["tokens"] == [7042, 30])
+        #expect(v["pieces"] == [" Paris", "."])
+        #expect(v["context_tokens"] == 5)
         let sum = v["sum"]?.doubleValue ?? 0
-        #expect(abs(sum - LOGPROB_SUM) < 2e-3, "sum \(sum)")
+        #expect(abs(sum - -0.63817) < 2e-3, "sum \(sum)")
         let lps = v["logprobs"]?.arrayValue?.compactMap(\.doubleValue) ?? []
-        #expect(lps.count == LOGPROB_N && abs(lps.reduce(0, +) - sum) < 1e-9)
+        #expect(lps.count == 2 && abs(lps.reduce(0, +) - sum) < 1e-9)
     }
 
     @Test func greedyRolloutWritesScoringReadyLines() throws {
@@ -261,16 +261,16 @@ enum TempDir {
         let rows = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
         #expect(rows.count == 5)
         #expect(rows[0]["id"] == "a" && rows[0]["reference"] == "12" && rows[0]["group"] == "a" && rows[0]["sample"] == 0 && rows[1]["sample"] == 1)
-        #expect(rows[0]["response"] == ROLLOUT_A && rows[1]["response"] == ROLLOUT_A)
+        #expect(rows[0]["response"] == "To add 7 and 5, you simply add them together: 7" && rows[1]["response"] == rows[0]["response"])
         #expect(rows[2]["line"] == 2 && rows[2]["error"]?.stringValue?.hasPrefix("line 2: invalid JSON") == true)
-        #expect(rows[3]["group"] == "p2" && rows[3]["response"] == ROLLOUT_B)
+        #expect(rows[3]["group"] == "p2" && rows[3]["response"] == "To find 9 times 3, we can use the concept of multiplication tables" && rows[4]["sample"] == 1)
         #expect(r.err.contains(#""errors":1"#) && r.err.contains(#""samples":4"#), "\(r.err)")
     }
 
     @Test func trainOrmWritesALoadableCheckpoint() throws {
         let d = TempDir.make()
         let data = d.appendingPathComponent("pairs.jsonl").path
-        let pairs = (0..<12).map { i in
+        let pairs = (0..<6).map { i in
             #"{"prompt":"What is \#(i) + \#(i)?","chosen":"\#(i) + \#(i) = \#(2 * i).","rejected":"I will not answer that."}"#
         }.joined(separator: "\n") + "\n{\"prompt\":\"no pair\"}\n"
         try pairs.write(toFile: data, atomically: false, encoding: .utf8)
@@ -278,8 +278,8 @@ enum TempDir {
         let r = try CLI.run(["train", "orm", "--data", data, "--out", out, "--epochs", "30", "--val-split", "0", "--no-cache", "--head", "linear", "--lr", "0.01"])
         #expect(r.status == 0, "\(r.err)")
         let s = try json(r.out)
-        #expect(s["records"] == 12 && s["skipped"] == 1 && s["kind"] == "orm" && s["features_computed"] == 24, "\(r.out)")
-        #expect(r.err.contains("skipped: line 13"), "\(r.err)")
+        #expect(s["records"] == 6 && s["skipped"] == 1 && s["kind"] == "orm" && s["features_computed"] == 12, "\(r.out)")
+        #expect(r.err.contains("skipped: line 7: field 'response': missing"), "\(r.err)")
         #expect(FileManager.default.fileExists(atPath: out + "/head.safetensors"))
         let cfg = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: out + "/config.json")))
         #expect(cfg["head"]?["kind"] == "linear" && cfg["kind"] == "orm")

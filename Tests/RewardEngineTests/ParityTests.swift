@@ -17,7 +17,7 @@ struct ParityTests {
             let refLP = (s["logprob"] as! [Any]).doubles
             let refTop1LP = (s["top1_logprob"] as! [Any]).doubles
             let ours = try await m.scoreSequence(tokens)
-            #expect(ours.count == refTop1.count)
+            try #require(ours.count == refTop1.count && refLP.count == refTop1.count && refTop1LP.count == refTop1.count)
             for (i, o) in ours.enumerated() {
                 positions += 1
                 if o.top1 == refTop1[i] { agree += 1 }
@@ -47,12 +47,15 @@ struct ParityTests {
         let ref = try #require(Fixture.json("teacher_f64.json") as? [[String: Any]])
         var positions = 0, agree = 0, refAgree = 0
         var maxDelta = 0.0, sumDelta = 0.0
+        // zip stops at the shorter side: every sequence and position must be present on both.
+        #expect(seqs.count == ref.count && seqs.count > 0)
         for (s, r) in zip(seqs, ref) {
             let tokens = (s["tokens"] as! [Any]).int32s
             let llamaTop1 = (s["top1"] as! [Any]).int32s
             let top1 = (r["top1"] as! [Any]).int32s
             let lp = (r["logprob"] as! [Any]).doubles
             let ours = try await m.scoreSequence(tokens)
+            try #require(ours.count == top1.count && lp.count == top1.count && llamaTop1.count == top1.count)
             for (i, o) in ours.enumerated() {
                 positions += 1
                 if o.top1 == top1[i] { agree += 1 }
@@ -101,6 +104,8 @@ struct ParityTests {
         let ref = (fx["residual"] as! [Any]).map { ($0 as! [Any]).doubles }
         let ours = try m.residualStream(tokens: tokens, afterLayers: 1)
         var maxErr = 0.0, maxAbs = 0.0
+        #expect(ref.count == tokens.count && ours.count == ref.count)
+        #expect(zip(ref, ours).allSatisfy { $0.count == $1.count && $0.count == m.info.hiddenSize })
         for (r, o) in zip(ref, ours) {
             for (a, b) in zip(r, o) { maxErr = max(maxErr, abs(a - Double(b))); maxAbs = max(maxAbs, abs(a)) }
         }
