@@ -148,7 +148,7 @@ enum TempDir {
             #expect(r.status == 1, "\(cmd): exit \(r.status) \(r.err)")
             #expect(r.err.contains("reading '\(plain).gz' failed after line "), "\(r.err)")
             #expect(r.err.contains("unexpected end of file") && !r.err.contains("Usage:"), "\(r.err)")
-            let n = Int(r.err.components(separatedBy: "failed after line ")[1].prefix { $0.isNumber }) ?? -1
+            let n = Int(r.err.components(separatedBy: "failed after line ").dropFirst().first?.prefix { $0.isNumber } ?? "") ?? -1
             #expect(n > 1000 && n < 40_000)
             #expect(try outLines(out).count == n)
         }
@@ -171,7 +171,8 @@ enum TempDir {
         let r = try CLI.run(["score", "-c", spec, "--in", data, "--max-line-bytes", "100", "--quiet"])
         #expect(r.status == 0)
         let o = r.out.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
-        #expect(o.count == 2 && o[0]["reward"]?.doubleValue != nil)
+        try #require(o.count == 2)
+        #expect(o[0]["reward"]?.doubleValue != nil)
         #expect(o[1]["error"]?.stringValue == "line 2: line is longer than the line limit (--max-line-bytes); its \(long.utf8.count) bytes were skipped")
         let v = try CLI.run(["verify", "math", "--in", "-", "--max-line-bytes", "100"], stdin: Data((#"{"gold":"1","pred":"\#(String(repeating: "1", count: 200))"}"# + "\n").utf8))
         #expect(v.out.contains("line is longer than the line limit"), "\(v.out)")
@@ -182,6 +183,7 @@ enum TempDir {
         let spec = try write(Self.spec, "s.yaml", in: d)
         let r = try CLI.run(["score", "-c", spec, "--quiet"], stdin: Data(#"{"ok":true,"response":42}\#n{"ok":true,"response":null}\#n"#.utf8))
         let o = r.out.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+        try #require(o.count == 2)
         #expect(o[0]["error"]?.stringValue == "line 1: field 'response': must be a string, got number 42")
         #expect(o[1]["error"]?.stringValue?.hasPrefix("line 2: field 'response': is null") == true)
     }
@@ -259,7 +261,7 @@ enum TempDir {
         let r = try CLI.run(["rollout", "--in", data, "--out", data, "-n", "2", "--max-tokens", "16", "--temperature", "0"])
         #expect(r.status == 0, "\(r.err)")
         let rows = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
-        #expect(rows.count == 5)
+        try #require(rows.count == 5)
         #expect(rows[0]["id"] == "a" && rows[0]["reference"] == "12" && rows[0]["group"] == "a" && rows[0]["sample"] == 0 && rows[1]["sample"] == 1)
         #expect(rows[0]["response"] == "To add 7 and 5, you simply add them together: 7" && rows[1]["response"] == rows[0]["response"])
         #expect(rows[2]["line"] == 2 && rows[2]["error"]?.stringValue?.hasPrefix("line 2: invalid JSON") == true)

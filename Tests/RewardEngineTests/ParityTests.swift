@@ -48,8 +48,9 @@ struct ParityTests {
         var positions = 0, agree = 0, refAgree = 0
         var maxDelta = 0.0, sumDelta = 0.0
         // zip stops at the shorter side: every sequence and position must be present on both.
-        #expect(seqs.count == ref.count && seqs.count > 0)
-        for (s, r) in zip(seqs, ref) {
+        // The float64 reference covers the first 6 sequences (scripts/engine/reference_f64.py --sequences 6).
+        #expect(ref.count == 6 && seqs.count >= ref.count)
+        for (s, r) in zip(seqs.prefix(ref.count), ref) {
             let tokens = (s["tokens"] as! [Any]).int32s
             let llamaTop1 = (s["top1"] as! [Any]).int32s
             let top1 = (r["top1"] as! [Any]).int32s
@@ -66,10 +67,12 @@ struct ParityTests {
         }
         let rate = Double(agree) / Double(positions)
         print("float64 parity: \(positions) positions, RewardKit top-1 agreement \(String(format: "%.2f", rate * 100))% (llama.cpp: \(String(format: "%.2f", Double(refAgree) / Double(positions) * 100))%), max |Δlogprob| \(String(format: "%.5f", maxDelta)), mean \(String(format: "%.6f", sumDelta / Double(positions)))")
-        #expect(positions >= 1000)
-        #expect(rate >= 0.995)
-        #expect(sumDelta / Double(positions) < 1e-3)
-        #expect(maxDelta < 0.02)
+        // Achieved: 1373 positions, 100 % top-1, max |Δ| 5e-5, mean 1.1e-5; bounds ≈ 10× that (the old
+        // ones were 80–400× looser and would not have caught a real precision regression).
+        #expect(positions == 1373)
+        #expect(rate >= 0.999)
+        #expect(sumDelta / Double(positions) < 1e-4)
+        #expect(maxDelta < 5e-4)
     }
 
     @Test func greedyGenerationMatchesFirst32Tokens() async throws {
@@ -77,6 +80,7 @@ struct ParityTests {
         let cases = try #require(Fixture.json("greedy.json") as? [[String: Any]])
         var identical = 0
         var commonPrefix = 0
+        var maxGap = 0.0, gaps: [Double] = []
         var report: [String] = []
         for c in cases {
             let prompt = (c["prompt_tokens"] as! [Any]).int32s
@@ -86,14 +90,25 @@ struct ParityTests {
             let n = min(want.count, got.count)
             let firstDiff = (0..<n).first { want[$0] != got[$0] } ?? (want.count == got.count ? nil : n)
             commonPrefix += firstDiff ?? want.count
-            if firstDiff == nil { identical += 1 } else { report.append("\(c["prompt"]!): diverges at \(firstDiff!)") }
+            if let k = firstDiff, k < want.count {
+                report.append("\(c["prompt"]!): diverges at \(k)")
+                // Where we part from llama.cpp, its token must be a near-tie for our model too: teacher-force
+                // its continuation up to that token and compare our top-1 log-prob with its token's.
+                // (Measured: at most 0.16 nats over 14 divergences.)
+                let sc = try await m.scoreSequence(prompt + want.prefix(k + 1))
+                let last = try #require(sc.last)
+                maxGap = max(maxGap, last.top1Logprob - last.logprob)
+                gaps.append(last.top1Logprob - last.logprob)
+            } else if firstDiff == nil { identical += 1 }
         }
+        print("greedy divergence gaps (nats): \(gaps.map { String(format: "%.3f", $0) })")
+        #expect(maxGap < 0.5, "largest log-prob gap at a divergence: \(maxGap)")
         print("greedy parity: \(identical)/\(cases.count) identical for 32 tokens, mean common prefix \(Double(commonPrefix) / Double(cases.count)) tokens; \(report)")
         #expect(cases.count == 20)
         // Greedy decoding amplifies any near-tie flip (see the teacher-forced figures); most prompts share
         // a long common prefix with the reference.
         #expect(identical >= 3)
-        #expect(Double(commonPrefix) / Double(cases.count) >= 8)
+        #expect(Double(commonPrefix) / Double(cases.count) >= 12)
     }
 
     @Test func layerZeroMatchesFloat64Reference() throws {
@@ -110,6 +125,7 @@ struct ParityTests {
             for (a, b) in zip(r, o) { maxErr = max(maxErr, abs(a - Double(b))); maxAbs = max(maxAbs, abs(a)) }
         }
         print("layer-0 vs float64: max abs error \(maxErr) (max |value| \(maxAbs))")
-        #expect(maxErr < 1e-3 * max(1, maxAbs))
+        // Achieved 9.1e-6 on values up to 33; the old bound (1e-3 · 33) was 3600× looser.
+        #expect(maxErr < 5e-5)
     }
 }
