@@ -18,7 +18,9 @@ import Testing
 
     /// `n` lines whose response is "x" repeated (i % 7 + 1) times: reward = i % 7 + 1.
     func lines(_ n: Int) -> String {
-        (0..<n).map { #"{"i":\#($0),"response":"\#(String(repeating: "x", count: $0 % 7 + 1))"}"# + "\n" }.joined()
+        // ~130 bytes a line, so 20,000 lines (2.6 MB) exceed the reader's 1 MB first read: a sink that
+        // truncated the input at open would lose most of them (it did: issue 16, item 1).
+        (0..<n).map { #"{"i":\#($0),"pad":"\#(String(repeating: "p", count: 100))","response":"\#(String(repeating: "x", count: $0 % 7 + 1))"}"# + "\n" }.joined()
     }
 
     func pipeline(strict: Bool = false, batch: Int = 8192) -> ScoringPipeline {
