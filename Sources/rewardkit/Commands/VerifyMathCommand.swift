@@ -13,7 +13,10 @@ struct VerifyMathCommand: AsyncParsableCommand {
             `gold_answer` (extracted answers or null), and `reason` when undecided or not comparable \
             (`undecided: true` when a work limit was hit). A malformed line yields \
             {"line": N, "error": "..."} naming the line and field; the rest are still processed. \
-            '-' is stdin/stdout. Single-shot: --gold and --pred print one verdict.
+            '-' is stdin/stdout; --out may be the input file (written to a temporary and renamed at the \
+            end). A truncated or corrupt gzip input is an error (exit 1) after the verdicts for the lines \
+            read before it are written. `gold` and `pred` may be strings or numbers (read as their JSON \
+            text). Single-shot: --gold and --pred print one verdict.
             """
     )
 
