@@ -83,7 +83,7 @@ enum CLI {
 }
 
 /// Temporary directory per test.
-enum TempDir {
+enum IOTestDir {
     static func make() -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("rk-cli-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
@@ -111,7 +111,7 @@ enum TempDir {
     }
 
     @Test func scoreInPlaceKeepsEveryLine() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let spec = try write(Self.spec, "s.yaml", in: d), data = try write(lines(20_000), "data.jsonl", in: d)
         let r = try CLI.run(["score", "-c", spec, "--in", data, "--out", data, "--quiet", "--batch-size", "1000"])
         #expect(r.status == 0, "\(r.err)")
@@ -122,7 +122,7 @@ enum TempDir {
     }
 
     @Test func verifyMathInPlaceKeepsEveryLine() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let text = (0..<30_000).map { #"{"gold":"\#($0)","pred":"The answer is \\boxed{\#($0 % 3 == 0 ? $0 + 1 : $0)}"}"# + "\n" }.joined()
         let data = try write(text, "pairs.jsonl", in: d)
         let r = try CLI.run(["verify", "math", "--in", data, "--out", data])
@@ -133,7 +133,7 @@ enum TempDir {
     }
 
     @Test func truncatedGzipFailsNamingFileAndLinesAndKeepsThem() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let spec = try write(Self.spec, "s.yaml", in: d)
         let plain = try write((0..<40_000).map { #"{"i":\#($0),"ok":true,"response":"\#(UUID().uuidString)"}"# + "\n" }.joined(), "in.jsonl", in: d)
         let gz = Process()
@@ -156,7 +156,7 @@ enum TempDir {
     }
 
     @Test func strictKeepsTheLinesBeforeTheStop() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let spec = try write(Self.spec, "s.yaml", in: d), data = try write(lines(3000) + "{oops\n" + lines(5), "in.jsonl", in: d)
         let out = d.appendingPathComponent("out.jsonl").path
         let r = try CLI.run(["score", "-c", spec, "--in", data, "--out", out, "--strict"])
@@ -166,7 +166,7 @@ enum TempDir {
     }
 
     @Test func lineLimitAppliesToBufferedLines() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let long = #"{"ok":true,"response":"\#(String(repeating: "z", count: 292))"}"#
         let spec = try write(Self.spec, "s.yaml", in: d), data = try write(#"{"ok":true,"response":"a"}"# + "\n" + long + "\n", "in.jsonl", in: d)
         let r = try CLI.run(["score", "-c", spec, "--in", data, "--max-line-bytes", "100", "--quiet"])
@@ -180,7 +180,7 @@ enum TempDir {
     }
 
     @Test func nonStringResponseErrorSaysWhatWasFound() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let spec = try write(Self.spec, "s.yaml", in: d)
         let r = try CLI.run(["score", "-c", spec, "--quiet"], stdin: Data(#"{"ok":true,"response":42}\#n{"ok":true,"response":null}\#n"#.utf8))
         let o = r.out.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
@@ -192,7 +192,7 @@ enum TempDir {
 
 /// End-to-end runs of the engine commands on the embedded model (SmolLM2-135M-Instruct Q4_1),
 /// with exact outputs where they are deterministic (token ids, greedy text, log-probabilities).
-@Suite(.serialized) struct EngineCLITests {
+@Suite(.serialized) struct EngineCommandsCLITests {
     func json(_ s: String) throws -> JSONValue { try JSONParser.parse(s.trimmingCharacters(in: .whitespacesAndNewlines)) }
 
     @Test func modelsListShowsThePulledModel() throws {
@@ -207,7 +207,7 @@ enum TempDir {
     /// A model that cannot be loaded is a runtime error (exit 1, "Error: …"), not a usage error
     /// (exit 64 with the usage text), for every command that takes --model.
     @Test func invalidModelIsARuntimeErrorNotAUsageError() throws {
-        let empty = TempDir.make()
+        let empty = IOTestDir.make()
         for cmd in [["tokenize", "--text", "x"], ["generate", "--prompt", "x"], ["logprob", "--context", "a", "--continuation", "b"],
                     ["rollout", "--in", "examples/demo/math-8.jsonl"]] {
             let r = try CLI.run(cmd + ["--model", empty.appendingPathComponent("missing.gguf").path])
@@ -254,7 +254,7 @@ enum TempDir {
     }
 
     @Test func greedyRolloutWritesScoringReadyLines() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let data = d.appendingPathComponent("prompts.jsonl").path
         try (#"{"id":"a","prompt":"What is 7 + 5?","reference":"12"}"# + "\n{broken\n" + #"{"prompt_id":"p2","question":"What is 9 times 3?"}"# + "\n")
             .write(toFile: data, atomically: false, encoding: .utf8)
@@ -271,7 +271,7 @@ enum TempDir {
     }
 
     @Test func trainOrmWritesALoadableCheckpoint() throws {
-        let d = TempDir.make()
+        let d = IOTestDir.make()
         let data = d.appendingPathComponent("pairs.jsonl").path
         let pairs = (0..<6).map { i in
             #"{"prompt":"What is \#(i) + \#(i)?","chosen":"\#(i) + \#(i) = \#(2 * i).","rejected":"I will not answer that."}"#
