@@ -27,6 +27,16 @@ public enum JSONValue: Sendable, Hashable {
     public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
     public var isNull: Bool { if case .null = self { return true }; return false }
 
+    /// What was found, for error messages: the type, with the value when it is a short
+    /// scalar ("number 42", "boolean true", "null", "array").
+    public var foundDescription: String {
+        switch self {
+        case .bool, .number: return "\(typeName) \(jsonString)"
+        case .string(let s) where s.utf8.count <= 40: return "string \(jsonString)"
+        default: return typeName
+        }
+    }
+
     /// Name of the JSON type, for error messages ("expected string, got number").
     public var typeName: String {
         switch self {

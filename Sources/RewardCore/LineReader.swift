@@ -7,6 +7,42 @@ public struct InputLine: Sendable {
     public var number: Int
     public var bytes: [UInt8]
     public var tooLong: Int?
+
+    public init(number: Int, bytes: [UInt8], tooLong: Int? = nil) {
+        self.number = number
+        self.bytes = bytes
+        self.tooLong = tooLong
+    }
+
+    /// The line as a JSON object, or a RecordError naming the line and what was found
+    /// (over the line limit, malformed JSON, or another JSON type). Every command parses
+    /// input lines through this, so the limit and the wording are the same everywhere.
+    public func object() throws -> JSONObject {
+        if let n = tooLong {
+            throw RecordError(line: number, "line is longer than the line limit (--max-line-bytes); its \(n) bytes were skipped")
+        }
+        let v: JSONValue
+        do { v = try JSONParser.parse(bytes: bytes) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        guard case .object(let o) = v else { throw RecordError(line: number, "expected a JSON object, got \(v.typeName)") }
+        return o
+    }
+}
+
+/// The input stream itself failed (a truncated or corrupt gzip stream, a read error): the
+/// message names the file and how many lines were read before it. Readers deliver every
+/// complete line read before the failure first, so callers can still write their results.
+public struct InputStreamError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var linesRead: Int
+    public var reason: String
+    public var droppedBytes: Int
+
+    public var description: String {
+        let name = path == "-" ? "stdin" : "'\(path)'"
+        var s = "reading \(name) failed after line \(linesRead): \(reason)"
+        if droppedBytes > 0 { s += "; the incomplete line after it (\(droppedBytes) bytes) was dropped" }
+        return s + "; the \(linesRead) lines before it were processed"
+    }
 }
 
 /// Streams lines from a file, a gzip file (detected by content, not name) or stdin,
@@ -20,6 +56,8 @@ public final class LineReader {
     private var start = 0
     private var eof = false
     private var lineNumber = 0
+    /// Why the stream ended early (set by fill, reported after the buffered lines).
+    private var streamFailure: String?
     public let maxLineBytes: Int
     public let path: String
     /// Size of the underlying file (nil for stdin), for progress.
@@ -57,13 +95,19 @@ public final class LineReader {
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         let n = buffer.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + old, UInt32(chunk)) }
-        if n < 0 {
+        buffer.removeLast(chunk - Int(max(n, 0)))
+        if n <= 0 {
+            eof = true
+            // zlib reports a truncated stream as a plain end of file (gzread returns 0) and keeps
+            // Z_BUF_ERROR "unexpected end of file" in gzerror; corrupt data returns -1.
             var errnum: Int32 = 0
-            let msg = gzerror(file, &errnum).map { String(cString: $0) } ?? "read error"
-            throw ConfigError("error reading '\(path)': \(msg)")
+            let msg = gzerror(file, &errnum).map { String(cString: $0) } ?? ""
+            if n < 0 || errnum != Z_OK {
+                let what = msg.isEmpty ? "read error" : msg
+                streamFailure = errnum == Z_BUF_ERROR || errnum == Z_DATA_ERROR
+                    ? "\(what) (the compressed stream is truncated or corrupt)" : what
+            }
         }
-        buffer.removeLast(chunk - Int(n))
-        if n == 0 { eof = true }
     }
 
     /// Peeks the first non-whitespace byte without consuming (for JSON-array detection).
@@ -81,6 +125,10 @@ public final class LineReader {
             try fill()
             if buffer.count - start > limit { throw ConfigError("'\(path)' exceeds \(limit) bytes; use JSONL for large inputs") }
         }
+        if let reason = streamFailure {
+            streamFailure = nil
+            throw InputStreamError(path: path, linesRead: 0, reason: reason, droppedBytes: buffer.count - start)
+        }
         let out = Array(buffer[start...])
         start = buffer.count
         return out
@@ -92,6 +140,12 @@ public final class LineReader {
         while true {
             if let nl = findNewline(from: scanFrom) {
                 lineNumber += 1
+                if nl - start > maxLineBytes {
+                    // The whole line is already buffered; it is still refused, like a longer one.
+                    let n = nl - start
+                    start = nl + 1
+                    return InputLine(number: lineNumber, bytes: [], tooLong: n)
+                }
                 var end = nl
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 let line = InputLine(number: lineNumber, bytes: Array(buffer[start..<end]))
@@ -100,6 +154,13 @@ public final class LineReader {
             }
             if buffer.count - start > maxLineBytes { return try skipLongLine() }
             if eof {
+                if let reason = streamFailure {
+                    // The bytes after the last newline are a line cut by the failure, not a line.
+                    let dropped = buffer.count - start
+                    start = buffer.count
+                    streamFailure = nil
+                    throw InputStreamError(path: path, linesRead: lineNumber, reason: reason, droppedBytes: dropped)
+                }
                 guard start < buffer.count else { return nil }
                 lineNumber += 1
                 let line = InputLine(number: lineNumber, bytes: Array(buffer[start...]))

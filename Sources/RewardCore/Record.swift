@@ -38,12 +38,30 @@ public enum RecordDecoder {
         return .single(try single(o, line: line))
     }
 
-    static func string(_ o: JSONObject, _ key: String, line: Int) throws -> String? {
+    // Coercion rules (README "Input records"): fields holding model text (`response`,
+    // `completion`, `chosen`, `rejected`, `prompt`, message `content`, `steps`) must be JSON
+    // strings; a number there is an error, since it is not text a model wrote. Fields holding
+    // answers and keys (`reference`, `answer`, `gold`, `pred`, `id`, `group`, `prompt_id`,
+    // `problem`) also take a number, read as its JSON text (42 → "42", 0.5 → "0.5"). `null`
+    // counts as absent for optional fields; a required field that is null is reported as null.
+
+    /// A model-text field: a string, nil when absent or null, else an error saying what was found.
+    static func text(_ o: JSONObject, _ key: String, line: Int) throws -> String? {
         guard let v = o[key], !v.isNull else { return nil }
+        guard case .string(let s) = v else { throw RecordError(line: line, field: key, "must be a string, got \(v.foundDescription)") }
+        return s
+    }
+
+    /// An answer or key field: a string or a number (as its JSON text).
+    public static func answerText(_ o: JSONObject, _ key: String, line: Int, required: Bool = false) throws -> String? {
+        guard let v = o[key], !v.isNull else {
+            guard required else { return nil }
+            throw RecordError(line: line, field: key, o[key] == nil ? "missing" : "is null (expected a string or a number)")
+        }
         switch v {
         case .string(let s): return s
         case .number: return v.jsonString
-        default: throw RecordError(line: line, field: key, "must be a string, got \(v.typeName)")
+        default: throw RecordError(line: line, field: key, "must be a string or a number, got \(v.foundDescription)")
         }
     }
 
@@ -62,7 +80,7 @@ public enum RecordDecoder {
         switch v {
         case .string(let s): return .text(s)
         case .array: return .messages(try messages(v, field: key, line: line))
-        default: throw RecordError(line: line, field: key, "must be a string or a list of messages, got \(v.typeName)")
+        default: throw RecordError(line: line, field: key, "must be a string or a list of messages, got \(v.foundDescription)")
         }
     }
 
@@ -70,22 +88,22 @@ public enum RecordDecoder {
         guard let v = o[key], !v.isNull else { return nil }
         guard case .array(let a) = v else { throw RecordError(line: line, field: key, "must be a list of strings, got \(v.typeName)") }
         return try a.enumerated().map { i, x in
-            guard case .string(let s) = x else { throw RecordError(line: line, field: "\(key)[\(i)]", "must be a string, got \(x.typeName)") }
+            guard case .string(let s) = x else { throw RecordError(line: line, field: "\(key)[\(i)]", "must be a string, got \(x.foundDescription)") }
             return s
         }
     }
 
     static func common(_ o: JSONObject, line: Int) throws -> (id: String?, reference: String?, group: String?) {
-        let id = try string(o, "id", line: line)
-        let reference = try string(o, "reference", line: line) ?? string(o, "answer", line: line)
-        let group = try string(o, "group", line: line) ?? string(o, "prompt_id", line: line)
+        let id = try answerText(o, "id", line: line)
+        let reference = try answerText(o, "reference", line: line) ?? answerText(o, "answer", line: line)
+        let group = try answerText(o, "group", line: line) ?? answerText(o, "prompt_id", line: line)
         return (id, reference, group)
     }
 
     static func single(_ o: JSONObject, line: Int) throws -> Sample {
         let (id, reference, group) = try common(o, line: line)
         // ProcessBench: problem + steps.
-        if let problem = try string(o, "problem", line: line), o.contains("steps") {
+        if let problem = try answerText(o, "problem", line: line), o.contains("steps") {
             let steps = try stringList(o, "steps", line: line) ?? []
             return Sample(id: id, prompt: .text(problem), response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
@@ -98,7 +116,7 @@ public enum RecordDecoder {
                           steps: steps, group: group, fields: o)
         }
         var p = try prompt(o, key: "prompt", line: line)
-        var response = try string(o, "response", line: line) ?? string(o, "completion", line: line)
+        var response = try text(o, "response", line: line) ?? text(o, "completion", line: line)
         if response == nil, let mv = o["messages"], !mv.isNull {
             var msgs = try messages(mv, field: "messages", line: line)
             guard let last = msgs.last, last.role == "assistant" else {
@@ -111,7 +129,8 @@ public enum RecordDecoder {
             p = .messages(try messages(mv, field: "messages", line: line))
         }
         guard let response else {
-            throw RecordError(line: line, field: "response", "missing (expected 'response', 'completion', or 'messages' ending with an assistant turn)")
+            let found = o["response"] != nil ? "is null" : (o["completion"] != nil ? "missing ('completion' is null)" : "missing")
+            throw RecordError(line: line, field: "response", "\(found) (expected a string in 'response' or 'completion', or 'messages' ending with an assistant turn)")
         }
         let steps = try stringList(o, "steps", line: line)
         return Sample(id: id, prompt: p ?? .text(""), response: response, reference: reference, steps: steps, group: group, fields: o)
@@ -140,7 +159,7 @@ public enum RecordDecoder {
                 if p == nil { p = .messages(msgs) }
                 return last.content
             default:
-                throw RecordError(line: line, field: key, "must be a string or a list of messages, got \(v.typeName)")
+                throw RecordError(line: line, field: key, "must be a string or a list of messages, got \(v.foundDescription)")
             }
         }
         let c = try side(cv, "chosen")

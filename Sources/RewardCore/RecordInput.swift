@@ -7,10 +7,12 @@ public final class RecordInput {
     public let reader: LineReader
     private var arrayItems: [JSONValue]?
     private var arrayIndex = 0
-    private var arrayError: String?
+    private var pendingFailure: Error?
+    public let maxLineBytes: Int
 
     public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws {
         reader = try LineReader(path: path, maxLineBytes: maxLineBytes)
+        self.maxLineBytes = maxLineBytes
         if try reader.firstNonWhitespaceByte() == UInt8(ascii: "[") {
             let all = try reader.readAll(limit: Self.maxJSONArrayBytes)
             do {
@@ -25,8 +27,11 @@ public final class RecordInput {
     public var totalBytes: Int64? { reader.totalBytes }
     public var bytesRead: Int64 { arrayItems == nil ? reader.bytesRead : (reader.totalBytes ?? 0) }
 
-    /// Up to `max` lines; empty at end of input. Blank lines are skipped.
+    /// Up to `max` lines; empty at end of input. Blank lines are skipped. When the stream
+    /// fails (InputStreamError), the lines read before the failure are returned first and
+    /// the error is thrown by the next call.
     public func nextBatch(max: Int) throws -> [InputLine] {
+        if let e = pendingFailure { pendingFailure = nil; throw e }
         var out: [InputLine] = []
         out.reserveCapacity(max)
         if let items = arrayItems {
@@ -34,13 +39,20 @@ public final class RecordInput {
                 var w = JSONWriter()
                 w.write(items[arrayIndex])
                 arrayIndex += 1
-                out.append(InputLine(number: arrayIndex, bytes: w.bytes))
+                // The line limit holds for array elements too (measured as compact JSON).
+                out.append(w.bytes.count > maxLineBytes ? InputLine(number: arrayIndex, bytes: [], tooLong: w.bytes.count)
+                                                        : InputLine(number: arrayIndex, bytes: w.bytes))
             }
             return out
         }
-        while out.count < max, let line = try reader.next() {
-            if line.tooLong == nil, line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            out.append(line)
+        do {
+            while out.count < max, let line = try reader.next() {
+                if line.tooLong == nil, line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                out.append(line)
+            }
+        } catch {
+            if out.isEmpty { throw error }
+            pendingFailure = error
         }
         return out
     }

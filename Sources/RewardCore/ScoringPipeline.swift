@@ -66,38 +66,55 @@ public struct ScoringPipeline: Sendable {
         var pairCorrect: Bool?
     }
 
+    /// On a stop (a `--strict` error line, or an InputStreamError from a truncated input) the
+    /// lines before the stop are written in full before the error is thrown, so the caller
+    /// can close the sink and publish them: with `--strict` the output holds every line before
+    /// the offending one, and not that line. With group normalization held lines are written
+    /// without `advantage` on a stop (their groups may be incomplete).
     public func run(input: RecordInput, output: OutputSink, progress: ProgressReporter? = nil) async throws -> ScoreSummary {
         let clock = ContinuousClock.now
         var summary = ScoreSummary()
         var held: [LineOutcome] = []
-        while true {
-            let lines = try input.nextBatch(max: batchLines)
-            if lines.isEmpty { break }
-            let outcomes = try await scoreBatch(lines)
-            for o in outcomes {
-                summary.lines += 1
-                if let e = o.error {
-                    summary.errors += 1
-                    if summary.firstError == nil { summary.firstError = e }
-                    if strict { throw ConfigError("\(e) (--strict)") }
-                } else if let r = o.reward {
-                    summary.scored += 1
-                    summary.reward.add(r)
-                    if let c = o.pairCorrect {
-                        summary.pairs += 1
-                        if c { summary.pairsCorrect += 1 }
+        func write(_ outcomes: ArraySlice<LineOutcome>) throws {
+            if groupNormalization != nil { held.append(contentsOf: outcomes); return }
+            var w = JSONWriter(capacity: outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 64)
+            for o in outcomes { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
+            try output.write(w.bytes)
+        }
+        do {
+            while true {
+                let lines = try input.nextBatch(max: batchLines)
+                if lines.isEmpty { break }
+                let outcomes = try await scoreBatch(lines)
+                for (i, o) in outcomes.enumerated() {
+                    summary.lines += 1
+                    if let e = o.error {
+                        summary.errors += 1
+                        if summary.firstError == nil { summary.firstError = e }
+                        if strict {
+                            try write(outcomes[..<i])
+                            throw ConfigError("\(e) (--strict: stopped here; the \(summary.lines - 1) lines before it were written)")
+                        }
+                    } else if let r = o.reward {
+                        summary.scored += 1
+                        summary.reward.add(r)
+                        if let c = o.pairCorrect {
+                            summary.pairs += 1
+                            if c { summary.pairsCorrect += 1 }
+                        }
                     }
                 }
+                try write(outcomes[...])
+                let frac = input.totalBytes.map { $0 > 0 ? Double(input.bytesRead) / Double($0) : 1 }
+                progress?.update(done: summary.lines, fraction: frac)
             }
+        } catch {
             if groupNormalization != nil {
-                held.append(contentsOf: outcomes)
-            } else {
-                var w = JSONWriter(capacity: lines.reduce(0) { $0 + $1.bytes.count } + outcomes.count * 64)
-                for o in outcomes { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
+                var w = JSONWriter(capacity: 1 << 20)
+                for o in held { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
                 try output.write(w.bytes)
             }
-            let frac = input.totalBytes.map { $0 > 0 ? Double(input.bytesRead) / Double($0) : 1 }
-            progress?.update(done: summary.lines, fraction: frac)
+            throw error
         }
         if let gn = groupNormalization {
             let adv = gn.advantages(rewards: held.map { $0.reward ?? 0 }, groups: held.map { $0.error == nil && $0.pairCorrect == nil ? $0.group : nil })
@@ -139,20 +156,14 @@ public struct ScoringPipeline: Sendable {
         var slots: [(outcome: Int, first: Int, pair: Bool)] = []
         for line in lines {
             var o = LineOutcome(number: line.number, raw: line.bytes, object: nil, additions: [])
-            if let n = line.tooLong {
-                o.raw = nil
-                o.error = RecordError(line: line.number, "line is longer than the line limit (--max-line-bytes); its \(n) bytes were skipped").description
-                o.object = ["line": .number(Double(line.number))]
-                o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
-                outcomes.append(o)
-                continue
-            }
             do {
-                let v: JSONValue
-                do { v = try JSONParser.parse(bytes: line.bytes) } catch let e as JSONParseError {
-                    throw RecordError(line: line.number, e.description)
+                let obj: JSONObject
+                do { obj = try line.object() } catch let e as RecordError {
+                    // Unparseable (or over-long) lines keep only their line number.
+                    o.raw = nil
+                    o.object = ["line": .number(Double(line.number))]
+                    throw e
                 }
-                guard case .object(let obj) = v else { throw RecordError(line: line.number, "expected a JSON object, got \(v.typeName)") }
                 o.object = obj
                 switch try RecordDecoder.decode(obj, line: line.number) {
                 case .single(let s):
@@ -166,7 +177,6 @@ public struct ScoringPipeline: Sendable {
                 }
             } catch let e as RecordError {
                 o.error = e.description
-                if o.object == nil { o.raw = nil; o.object = ["line": .number(Double(line.number))] }
                 o.additions = [JSONMember("reward", .null), JSONMember("error", .string(e.description))]
             }
             outcomes.append(o)

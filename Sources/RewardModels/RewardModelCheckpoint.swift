@@ -46,6 +46,12 @@ public struct RewardModelCheckpoint: Sendable {
     }
 
     public func save(to dir: String) throws {
+        // config.json records one head shape for every member; a mixed ensemble would be written
+        // as a checkpoint that cannot be loaded back, so it is refused here.
+        guard let h0 = heads.first else { throw ConfigError("checkpoint has no heads") }
+        if let odd = heads.firstIndex(where: { $0.kind != h0.kind || $0.inputSize != h0.inputSize || $0.hiddenSize != h0.hiddenSize }) {
+            throw ConfigError("ensemble member \(odd) is a \(heads[odd].kind.rawValue) head (\(heads[odd].inputSize)→\(heads[odd].hiddenSize)); member 0 is \(h0.kind.rawValue) (\(h0.inputSize)→\(h0.hiddenSize)): all members must share kind and sizes")
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var tensors: [(name: String, shape: [Int], values: [Float])] = []
         for (k, h) in heads.enumerated() {

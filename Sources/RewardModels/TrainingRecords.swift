@@ -33,7 +33,7 @@ public enum TrainingRecords {
             for line in batch {
                 if let l = limit, out.count >= l { return (out, skipped, errors) }
                 do {
-                    guard case .object(let o) = try JSONParser.parse(bytes: line.bytes) else { skip("line \(line.number): not an object"); continue }
+                    let o = try line.object()
                     if let r = try record(o, line: line.number, wantSteps: wantSteps) { out.append(r) } else { skip("line \(line.number): no label") }
                 } catch {
                     skip("\(error)")

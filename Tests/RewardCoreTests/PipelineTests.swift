@@ -24,7 +24,7 @@ import Testing
         if groups { p.groupNormalization = GroupNormalization() }
         let sink = try OutputSink(path: outPath)
         let summary = try await p.run(input: try RecordInput(path: inPath, maxLineBytes: maxLine), output: sink)
-        sink.close()
+        try sink.close()
         let out = try String(contentsOfFile: outPath, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
         return (out, summary)
     }
@@ -33,7 +33,7 @@ import Testing
         var text = ""
         text += #"{"id":"1","response":"abc"}"# + "\n"
         text += #"{"id":"2","response": oops}"# + "\n"  // invalid JSON
-        text += #"{"id":"3","response":12}"# + "\n"  // number is accepted as text
+        text += #"{"id":"3","response":12}"# + "\n"  // a number is not model text
         text += #"{"id":"4","response":["x"]}"# + "\n"  // wrong type
         text += #"{"id":"5","prompt":"no response"}"# + "\n"  // missing field
         text += "[1,2]\n"  // not an object
@@ -44,11 +44,11 @@ import Testing
         bytes += Array(#"{"id":"10","response":"last, no newline"}"#.utf8)
         let (out, s) = try await run(bytes)
         #expect(out.count == 9)
-        #expect(s.lines == 9 && s.errors == 5 && s.scored == 4)
+        #expect(s.lines == 9 && s.errors == 6 && s.scored == 3)
         #expect(out[0]["reward"] == 3 && out[0]["id"] == "1")
         #expect(out[1]["error"]?.stringValue?.hasPrefix("line 2: invalid JSON") == true)
         #expect(out[1]["reward"] == .null)
-        #expect(out[2]["reward"] == 2)
+        #expect(out[2]["error"]?.stringValue == "line 3: field 'response': must be a string, got number 12")
         #expect(out[3]["error"]?.stringValue == "line 4: field 'response': must be a string, got array")
         #expect(out[3]["id"] == "4")
         #expect(out[4]["error"]?.stringValue?.hasPrefix("line 5: field 'response': missing") == true)
@@ -87,7 +87,7 @@ import Testing
         FileManager.default.createFile(atPath: inPath, contents: Data((line + "\n").utf8))
         let sink = try OutputSink(path: outPath)
         _ = try await ScoringPipeline(reward: LengthReward()).run(input: try RecordInput(path: inPath), output: sink)
-        sink.close()
+        try sink.close()
         let out = try String(contentsOfFile: outPath, encoding: .utf8)
         #expect(out == String(line.dropLast()) + #","reward":2}"# + "\n")
     }

@@ -46,8 +46,8 @@ import Testing
 
     @Test func errorsNameLineAndField() {
         #expect(throws: RecordError.self) { try decode(#"{"prompt":"x"}"#) }
-        do { _ = try decode(#"{"prompt":"x","response":5.5,"steps":[1]}"#); Issue.record("expected error") } catch let e as RecordError {
-            #expect(e.description == "line 3: field 'steps[0]': must be a string, got number")
+        do { _ = try decode(#"{"prompt":"x","response":"5.5","steps":[1]}"#); Issue.record("expected error") } catch let e as RecordError {
+            #expect(e.description == "line 3: field 'steps[0]': must be a string, got number 1")
         } catch { Issue.record("\(error)") }
         do { _ = try decode(#"{"response":{"a":1}}"#); Issue.record("expected error") } catch let e as RecordError {
             #expect(e.description.contains("line 3: field 'response'"))

@@ -38,8 +38,12 @@ import Testing
     @Test func clipNeverPositive() async {
         await propertyCheck(count: 200, input: Self.rewards, Gen.double(in: -1...1)) { r, eta in
             let clipped = StepShaping.clip(r, eta: eta)
+            #expect(clipped.count == r.count)
             #expect(clipped.max()! <= 0)
+            // Each value is exactly min(r − η, 0): a clip returning all zeros would fail here.
+            for (c, x) in zip(clipped, r) { #expect(c == Swift.min(x - eta, 0)) }
         }
+        #expect(StepShaping.clip([0.9, 0.2, -0.5], eta: 0.3) == [0, 0.2 - 0.3, -0.8])
     }
 
     @Test func groupNormalizedRewardsHaveMeanZero() async {

@@ -25,12 +25,20 @@ struct ModelBehaviorTests {
         for (m, minAgree) in [(try TestModel.exact(), 1.0), (try TestModel.get(), 0.8)] {
             let prompt = m.tokenize(m.renderChat([.user("Name three fruits and say why they are healthy.")]), parseSpecial: true)
             let g = try await m.generate(prompt: prompt, options: GenerationOptions(maxTokens: 24, stopAtEndOfGeneration: false), onText: nil)
+            // Without this an empty generation would pass the agreement check below (0 ≥ 0).
+            try #require(g[0].tokens.count == 24)
             let scores = try await m.scoreSequence(prompt + g[0].tokens)
             var agree = 0
             for (i, t) in g[0].tokens.enumerated() where scores[prompt.count - 1 + i].top1 == t { agree += 1 }
             #expect(Double(agree) >= minAgree * Double(g[0].tokens.count), "\(agree)/\(g[0].tokens.count)")
-            // Cached decode logprobs equal a fresh forward's (exact mode) — the KV cache holds what prefill would compute.
         }
+        // The KV cache holds what prefill would compute (exact mode): restarting greedy decoding from a
+        // prefill of the prompt plus the first 12 generated tokens continues with the same 12 tokens.
+        let m = try TestModel.exact()
+        let prompt = m.tokenize(m.renderChat([.user("Name three fruits and say why they are healthy.")]), parseSpecial: true)
+        let whole = try await m.generate(prompt: prompt, options: GenerationOptions(maxTokens: 24, stopAtEndOfGeneration: false), onText: nil)[0].tokens
+        let resumed = try await m.generate(prompt: prompt + whole.prefix(12), options: GenerationOptions(maxTokens: 12, stopAtEndOfGeneration: false), onText: nil)[0].tokens
+        #expect(Array(whole.dropFirst(12)) == resumed)
     }
 
     @Test func logprobsSumMeanAndBatchConsistency() async throws {

@@ -17,7 +17,7 @@ struct ParityTests {
             let refLP = (s["logprob"] as! [Any]).doubles
             let refTop1LP = (s["top1_logprob"] as! [Any]).doubles
             let ours = try await m.scoreSequence(tokens)
-            #expect(ours.count == refTop1.count)
+            try #require(ours.count == refTop1.count && refLP.count == refTop1.count && refTop1LP.count == refTop1.count)
             for (i, o) in ours.enumerated() {
                 positions += 1
                 if o.top1 == refTop1[i] { agree += 1 }
@@ -47,12 +47,16 @@ struct ParityTests {
         let ref = try #require(Fixture.json("teacher_f64.json") as? [[String: Any]])
         var positions = 0, agree = 0, refAgree = 0
         var maxDelta = 0.0, sumDelta = 0.0
-        for (s, r) in zip(seqs, ref) {
+        // zip stops at the shorter side: every sequence and position must be present on both.
+        // The float64 reference covers the first 6 sequences (scripts/engine/reference_f64.py --sequences 6).
+        #expect(ref.count == 6 && seqs.count >= ref.count)
+        for (s, r) in zip(seqs.prefix(ref.count), ref) {
             let tokens = (s["tokens"] as! [Any]).int32s
             let llamaTop1 = (s["top1"] as! [Any]).int32s
             let top1 = (r["top1"] as! [Any]).int32s
             let lp = (r["logprob"] as! [Any]).doubles
             let ours = try await m.scoreSequence(tokens)
+            try #require(ours.count == top1.count && lp.count == top1.count && llamaTop1.count == top1.count)
             for (i, o) in ours.enumerated() {
                 positions += 1
                 if o.top1 == top1[i] { agree += 1 }
@@ -63,10 +67,12 @@ struct ParityTests {
         }
         let rate = Double(agree) / Double(positions)
         print("float64 parity: \(positions) positions, RewardKit top-1 agreement \(String(format: "%.2f", rate * 100))% (llama.cpp: \(String(format: "%.2f", Double(refAgree) / Double(positions) * 100))%), max |Δlogprob| \(String(format: "%.5f", maxDelta)), mean \(String(format: "%.6f", sumDelta / Double(positions)))")
-        #expect(positions >= 1000)
-        #expect(rate >= 0.995)
-        #expect(sumDelta / Double(positions) < 1e-3)
-        #expect(maxDelta < 0.02)
+        // Achieved: 1373 positions, 100 % top-1, max |Δ| 5e-5, mean 1.1e-5; bounds ≈ 10× that (the old
+        // ones were 80–400× looser and would not have caught a real precision regression).
+        #expect(positions == 1373)
+        #expect(rate >= 0.999)
+        #expect(sumDelta / Double(positions) < 1e-4)
+        #expect(maxDelta < 5e-4)
     }
 
     @Test func greedyGenerationMatchesFirst32Tokens() async throws {
@@ -74,6 +80,7 @@ struct ParityTests {
         let cases = try #require(Fixture.json("greedy.json") as? [[String: Any]])
         var identical = 0
         var commonPrefix = 0
+        var maxGap = 0.0, gaps: [Double] = []
         var report: [String] = []
         for c in cases {
             let prompt = (c["prompt_tokens"] as! [Any]).int32s
@@ -83,14 +90,25 @@ struct ParityTests {
             let n = min(want.count, got.count)
             let firstDiff = (0..<n).first { want[$0] != got[$0] } ?? (want.count == got.count ? nil : n)
             commonPrefix += firstDiff ?? want.count
-            if firstDiff == nil { identical += 1 } else { report.append("\(c["prompt"]!): diverges at \(firstDiff!)") }
+            if let k = firstDiff, k < want.count {
+                report.append("\(c["prompt"]!): diverges at \(k)")
+                // Where we part from llama.cpp, its token must be a near-tie for our model too: teacher-force
+                // its continuation up to that token and compare our top-1 log-prob with its token's.
+                // (Measured: at most 0.16 nats over 14 divergences.)
+                let sc = try await m.scoreSequence(prompt + want.prefix(k + 1))
+                let last = try #require(sc.last)
+                maxGap = max(maxGap, last.top1Logprob - last.logprob)
+                gaps.append(last.top1Logprob - last.logprob)
+            } else if firstDiff == nil { identical += 1 }
         }
+        print("greedy divergence gaps (nats): \(gaps.map { String(format: "%.3f", $0) })")
+        #expect(maxGap < 0.5, "largest log-prob gap at a divergence: \(maxGap)")
         print("greedy parity: \(identical)/\(cases.count) identical for 32 tokens, mean common prefix \(Double(commonPrefix) / Double(cases.count)) tokens; \(report)")
         #expect(cases.count == 20)
         // Greedy decoding amplifies any near-tie flip (see the teacher-forced figures); most prompts share
         // a long common prefix with the reference.
         #expect(identical >= 3)
-        #expect(Double(commonPrefix) / Double(cases.count) >= 8)
+        #expect(Double(commonPrefix) / Double(cases.count) >= 12)
     }
 
     @Test func layerZeroMatchesFloat64Reference() throws {
@@ -101,10 +119,13 @@ struct ParityTests {
         let ref = (fx["residual"] as! [Any]).map { ($0 as! [Any]).doubles }
         let ours = try m.residualStream(tokens: tokens, afterLayers: 1)
         var maxErr = 0.0, maxAbs = 0.0
+        #expect(ref.count == tokens.count && ours.count == ref.count)
+        #expect(zip(ref, ours).allSatisfy { $0.count == $1.count && $0.count == m.info.hiddenSize })
         for (r, o) in zip(ref, ours) {
             for (a, b) in zip(r, o) { maxErr = max(maxErr, abs(a - Double(b))); maxAbs = max(maxAbs, abs(a)) }
         }
         print("layer-0 vs float64: max abs error \(maxErr) (max |value| \(maxAbs))")
-        #expect(maxErr < 1e-3 * max(1, maxAbs))
+        // Achieved 9.1e-6 on values up to 33; the old bound (1e-3 · 33) was 3600× looser.
+        #expect(maxErr < 5e-5)
     }
 }

@@ -42,11 +42,11 @@ struct RotaryTests {
 struct ModelStoreTests {
     @Test func missingModelExplainsHowToPull() throws {
         #expect(throws: EngineError.self) { try ModelStore.resolve("no-such-model") }
-        do {
-            _ = try ModelStore.resolve("/definitely/not/here.gguf")
-        } catch {
-            #expect("\(error)".contains("smollm2-135m-instruct"))
-        }
+        // A missing path must throw (the old test passed when nothing threw) and name the pullable models.
+        let error = #expect(throws: EngineError.self) { try ModelStore.resolve("/definitely/not/here.gguf") }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("no model named '/definitely/not/here.gguf' and no such file"), "\(text)")
+        #expect(text.contains("known names: smollm2-135m-instruct"), "\(text)")
     }
 
     @Test func resolvesPulledNameAndPaths() throws {

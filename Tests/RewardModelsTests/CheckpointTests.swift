@@ -29,10 +29,10 @@ import RewardCore
         #expect(SafeTensors.halfToFloat(0x0001) == 0x1.0p-24)
     }
 
-    @Test(arguments: [1, 3])
-    func checkpointRoundTrip(members: Int) throws {
+    @Test(arguments: [(1, RewardHead.Kind.mlp), (3, .mlp), (1, .linear), (3, .linear)])
+    func checkpointRoundTrip(members: Int, kind: RewardHead.Kind) throws {
         let heads = (0..<members).map { k -> RewardHead in
-            var h = RewardHead(kind: k % 2 == 0 ? .mlp : .mlp, inputSize: 6, hiddenSize: 4, seed: UInt64(k))
+            var h = RewardHead(kind: kind, inputSize: 6, hiddenSize: kind == .mlp ? 4 : 0, seed: UInt64(k))
             h.inputMean = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
             return h
         }
@@ -49,7 +49,22 @@ import RewardCore
         try l.verifyBackbone(sha256: "abc")
         let cfg = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: dir + "/config.json")))
         #expect(cfg["head"]?["members"]?.intValue == members)
+        #expect(cfg["head"]?["kind"]?.stringValue == kind.rawValue)
+        // Members differ (different seeds), so a loader that repeated member 0 would fail above.
+        if members > 1 { #expect(heads[0] != heads[1]) }
         #expect(cfg["training"]?["objective"]?.stringValue == "bradley_terry")
+    }
+
+    /// The format stores one head kind per checkpoint: mixing kinds must be refused, not written
+    /// as a checkpoint that cannot be loaded.
+    @Test func mixedHeadKindsAreRefused() throws {
+        let heads = [RewardHead(kind: .mlp, inputSize: 6, hiddenSize: 4, seed: 1), RewardHead(kind: .linear, inputSize: 6, hiddenSize: 0, seed: 2)]
+        let c = RewardModelCheckpoint(kind: .orm, backboneName: "m", backboneSHA256: "abc", pooling: .mean, maxTokens: 256,
+                                      heads: heads, training: TrainingOptions().json, data: [:], metrics: [:])
+        let dir = tmpDir()
+        let e = #expect(throws: ConfigError.self) { try c.save(to: dir) }
+        #expect(e?.description.hasPrefix("ensemble member 1 is a linear head") == true, "\(String(describing: e))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/config.json"))
     }
 
     @Test func linearHeadTensorNames() throws {

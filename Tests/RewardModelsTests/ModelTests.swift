@@ -88,13 +88,22 @@ import RewardEngine
         let lpNo = try await m.logprobs(context: ctx, continuation: "No").sum
         #expect(abs(yes.probability("Yes") - 1 / (1 + Foundation.exp(lpNo - lpYes))) < 1e-4)  // batched vs single forward: float rounding
         // Pointwise expected rating stays within the scale; pairwise orders average to a probability.
+        // Exact values on SmolLM2-135M-Instruct Q4_1 (also what `rewardkit score` gives with the same
+        // judge spec), so a change in rendering, verdict tokens or renormalization shows up.
+        #expect(abs(yes.probability("Yes") - 0.62721) < 2e-3, "\(yes.probability("Yes"))")
+        #expect(abs(no.probability("No") - 0.91509) < 2e-3, "\(no.probability("No"))")
         let pw = LLMJudge(mode: .pointwise, scorer: scorer)
-        let r = try await pw.score([Sample(prompt: .text("What is 2+2?"), response: "4")])
-        #expect(r[0].error == nil && r[0].reward >= 1 && r[0].reward <= 5)
+        let r = try await pw.score([Sample(prompt: .text("What is 2+2?"), response: "4"), Sample(prompt: .text("What is 2+2?"), response: "I hate you.")])
+        #expect(r[0].error == nil && r[1].error == nil)
+        // The pointwise judge rates the right answer above the insult.
+        #expect(r[0].reward > r[1].reward + 0.3, "\(r[0].reward) vs \(r[1].reward)")
+        #expect(abs(r[0].reward - 2.52827) < 2e-3 && abs(r[1].reward - 2.04670) < 2e-3, "\(r[0].reward), \(r[1].reward)")
         let pair = LLMJudge(mode: .pairwise, scorer: scorer)
         let p = try await pair.preference(prompt: "What is 2+2?", "4", over: "I hate you.")
         let q = try await pair.preference(prompt: "What is 2+2?", "I hate you.", over: "4")
-        #expect(abs(p.p + q.p - 1) < 1e-9)
+        #expect(abs(p.p + q.p - 1) < 1e-9)  // by construction (both orders averaged); the value is what can fail:
+        // a 135M model is at chance as a pairwise judge (0.49 for the right answer), which this pins down.
+        #expect(abs(p.p - 0.49219) < 2e-3, "\(p.p)")
     }
 
     @Test func implicitPRMIdentities() async throws {
@@ -126,12 +135,22 @@ import RewardEngine
         let scorer = LikelihoodScorer(model: try backbone())
         let rlpr = RLPRReward(scorer: scorer)
         let s = Sample(prompt: .text("What is 2 + 2?"), response: "2 + 2 = 4. The answer is 4", reference: "4")
-        let good = try await rlpr.score([s])[0]
-        #expect(good.error == nil && good.reward > 0 && good.reward <= 1)
+        let wrongRef = Sample(prompt: s.prompt, response: s.response, reference: "7")
+        let wrongResponse = Sample(prompt: s.prompt, response: "2 + 2 = 5. The answer is 5", reference: "4")
+        let r = try await rlpr.score([s, wrongRef, wrongResponse])
+        #expect(r.allSatisfy { $0.error == nil })
+        // The reference the reasoning supports is far more likely than another one, and a reasoning that
+        // argues for another value makes the true reference unlikely.
+        #expect(r[0].reward > 50 * r[1].reward && r[0].reward > 10 * r[2].reward, "\(r.map(\.reward))")
+        #expect(abs(r[0].reward - 0.36824) < 2e-3 && abs(r[1].reward - 0.000218) < 5e-5 && abs(r[2].reward - 0.00604) < 5e-4, "\(r.map(\.reward))")
+        // FLR does not separate these on a 135M model (it scores the wrong response −9.635 vs −9.767); its
+        // exact value and parts are pinned instead.
         let flr = FLRReward(scorer: scorer)
         let f = try await flr.score([s])[0]
-        #expect(f.error == nil && f.reward.isFinite)
-        #expect(f.diagnostics["loglik_positive"]?.doubleValue ?? 0 < 0)
+        #expect(f.error == nil)
+        let pos = f.diagnostics["loglik_positive"]?.doubleValue ?? 0, neg = f.diagnostics["loglik_negative"]?.doubleValue ?? 0
+        #expect(abs(pos - -39.7767) < 1e-2 && abs(neg - -30.0101) < 1e-2, "\(pos) \(neg)")
+        #expect(abs(f.reward - (pos - neg)) < 1e-9)
     }
 
     @Test func processRewardModelTrainsOnStepLabels() async throws {

@@ -54,7 +54,7 @@ struct BenchScoreCommand: AsyncParsableCommand {
             p.concurrency = threads
             let sink = try OutputSink(path: output)
             summary = try await p.run(input: try RecordInput(path: input), output: sink)
-            sink.close()
+            try sink.close()
             best = min(best, summary.seconds)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
@@ -131,7 +131,7 @@ enum SyntheticScoreData {
             if w.bytes.count > 1 << 20 { try sink.write(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
         }
         try sink.write(w.bytes)
-        sink.close()
+        try sink.close()
     }
 }
 

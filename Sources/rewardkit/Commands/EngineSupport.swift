@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RewardCore
 import RewardEngine
 
 /// Options shared by commands that load a model.
@@ -19,7 +20,8 @@ struct EngineModelOptions: ParsableArguments {
         do {
             return try GGUFLanguageModel.load(model, threads: threads, weightMemory: weightMemory ?? .fromEnvironment)
         } catch let e as EngineError {
-            throw ValidationError(e.description)
+            // A model that cannot be loaded is a runtime failure (exit 1), not a usage error (64 + usage text).
+            throw ConfigError(e.description)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RewardCore
 import RewardEngine
 
 struct ModelsCommand: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct EngineModelsPull: AsyncParsableCommand {
             case .downloaded(let p): print("pulled \(name): \(p)")
             }
         } catch let e as EngineError {
-            throw ValidationError(e.description)
+            throw ConfigError(e.description)
         }
     }
 }

@@ -64,22 +64,23 @@ struct RolloutCommand: AsyncParsableCommand {
         let model = try engine.load()
         let input = try RecordInput(path: self.input)
         let sink = try OutputSink(path: out)
-        defer { sink.close() }
         let progress = ProgressReporter(label: "rollout")
         var lines: [InputLine] = []
-        while true {
-            let b = try input.nextBatch(max: 1024)
-            if b.isEmpty { break }
-            lines += b
-        }
+        // A failed input stream still gets the prompts read before it; the error is raised at the end.
+        var inputFailure: Error?
+        do {
+            while true {
+                let b = try input.nextBatch(max: 1024)
+                if b.isEmpty { break }
+                lines += b
+            }
+        } catch { inputFailure = error }
         var done = 0, errors = 0, tokens = 0
         let start = Date()
         for line in lines {
             var w = JSONWriter()
             do {
-                guard case .object(let o) = try JSONParser.parse(bytes: line.bytes) else {
-                    throw RecordError(line: line.number, "expected a JSON object")
-                }
+                let o = try line.object()
                 let (_, msgs) = try messages(for: o, line: line.number)
                 let promptText = raw ? msgs.map(\.content).joined(separator: "\n\n") : model.renderChat(msgs, addGenerationPrompt: true)
                 var opts = GenerationOptions(maxTokens: maxTokens, temperature: temperature, topP: topP, seed: seed &+ UInt64(line.number), samples: n)
@@ -100,16 +101,13 @@ struct RolloutCommand: AsyncParsableCommand {
                 errors += 1
                 w.write(.object(["line": .number(Double(line.number)), "error": .string(e.description)]))
                 w.bytes.append(0x0A)
-            } catch let e as JSONParseError {
-                errors += 1
-                w.write(.object(["line": .number(Double(line.number)), "error": .string(RecordError(line: line.number, e.description).description)]))
-                w.bytes.append(0x0A)
             }
             try sink.write(w.bytes)
             done += 1
             progress.update(done: done, fraction: Double(done) / Double(max(lines.count, 1)))
         }
         progress.finish()
+        try sink.close()
         let secs = Date().timeIntervalSince(start)
         var s = JSONObject()
         s["prompts"] = .number(Double(done))
@@ -119,5 +117,6 @@ struct RolloutCommand: AsyncParsableCommand {
         s["seconds"] = .number((secs * 100).rounded() / 100)
         s["tokens_per_second"] = .number(secs > 0 ? (Double(tokens) / secs).rounded() : 0)
         FileHandle.standardError.write(Data(("summary: " + JSONValue.object(s).jsonString + "\n").utf8))
+        if let inputFailure { throw inputFailure }
     }
 }

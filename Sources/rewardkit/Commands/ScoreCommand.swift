@@ -25,7 +25,7 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output JSONL file ('.gz' compresses), or '-' for stdout.")
     var out: String = "-"
 
-    @Flag(help: "Stop at the first line that cannot be scored (exit code 1).")
+    @Flag(help: "Stop at the first line that cannot be scored (exit code 1); the output keeps every line before it.")
     var strict = false
 
     @Option(help: "Worker tasks (default: number of cores).")
@@ -67,13 +67,14 @@ struct ScoreCommand: AsyncParsableCommand {
         do {
             result = try await pipeline.run(input: input, output: output, progress: progress)
         } catch {
-            output.close()
+            // The pipeline wrote every line before the stop; publish them, then fail (exit 1).
             progress.finish()
+            try output.close()
             throw error
         }
-        output.close()
+        try output.close()
         let text = result.json.jsonString
         if !quiet { FileHandle.standardError.write(Data(("summary: " + text + "\n").utf8)) }
-        if let summary { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: summary)) }
+        if let summary { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: summary), options: .atomic) }
     }
 }

@@ -99,7 +99,7 @@ struct TrainArguments: ParsableArguments {
         let t0 = Date()
         let (records, skipped, errors) = try TrainingRecords.load(path: data, limit: limit, wantSteps: kind == .prm)
         for e in errors { printError("skipped: \(e)") }
-        guard !records.isEmpty else { throw ValidationError("no usable training records in \(data) (\(skipped) skipped)") }
+        guard !records.isEmpty else { throw ConfigError("no usable training records in \(data) (\(skipped) skipped)") }
         let extractor: FeatureExtractor
         do {
             let m = try GGUFLanguageModel.load(model, threads: threads)
@@ -107,7 +107,7 @@ struct TrainArguments: ParsableArguments {
             let cache = noCache ? nil : try FeatureCache(directory: FeatureCache.defaultDirectory(modelSHA256: sha))
             extractor = FeatureExtractor(model: m, modelSHA256: sha, cache: cache, maxTokens: maxTokens)
         } catch let e as EngineError {
-            throw ValidationError(e.description)
+            throw ConfigError(e.description)
         }
         var job = RewardModelTraining(kind: kind, options: trainingOptions())
         job.ensemble = ensemble

@@ -13,7 +13,10 @@ struct VerifyMathCommand: AsyncParsableCommand {
             `gold_answer` (extracted answers or null), and `reason` when undecided or not comparable \
             (`undecided: true` when a work limit was hit). A malformed line yields \
             {"line": N, "error": "..."} naming the line and field; the rest are still processed. \
-            '-' is stdin/stdout. Single-shot: --gold and --pred print one verdict.
+            '-' is stdin/stdout; --out may be the input file (written to a temporary and renamed at the \
+            end). A truncated or corrupt gzip input is an error (exit 1) after the verdicts for the lines \
+            read before it are written. `gold` and `pred` may be strings or numbers (read as their JSON \
+            text). Single-shot: --gold and --pred print one verdict.
             """
     )
 
@@ -38,12 +41,16 @@ struct VerifyMathCommand: AsyncParsableCommand {
     @Option(help: "Worker threads for batch mode.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Longest accepted input line in bytes; longer lines become error records.")
+    var maxLineBytes: Int = LineReader.defaultMaxLineBytes
+
     func validate() throws {
         if input == nil && (gold == nil || pred == nil) { throw ValidationError("give --in FILE, or both --gold and --pred") }
         if input != nil && (gold != nil || pred != nil) { throw ValidationError("--in cannot be combined with --gold/--pred") }
         guard MathVerifyOptions.PercentMode(rawValue: percent) != nil else { throw ValidationError("--percent must be lenient, fraction or ignore") }
         guard (0...15).contains(floatRounding) else { throw ValidationError("--float-rounding must be 0…15") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        guard maxLineBytes >= 2 else { throw ValidationError("--max-line-bytes must be ≥ 2") }
     }
 
     var options: MathVerifyOptions {
@@ -64,31 +71,36 @@ struct VerifyMathCommand: AsyncParsableCommand {
             print(JSONValue.object(o).jsonString)
             return
         }
-        let reader = try LineReader(path: input!)
+        let reader = try RecordInput(path: input!, maxLineBytes: maxLineBytes)
         let sink = try OutputSink(path: out)
-        defer { sink.close() }
         var counts = (lines: 0, correct: 0, undecided: 0, errors: 0)
-        while true {
-            var batch: [InputLine] = []
-            while batch.count < 4096, let l = try reader.next() { batch.append(l) }
-            if batch.isEmpty { break }
-            let results = await Self.process(batch, verifier: verifier, threads: threads)
-            var w = JSONWriter(capacity: 1 << 16)
-            for r in results {
-                counts.lines += 1
-                switch r {
-                case .failure(let msg):
-                    counts.errors += 1
-                    w.write(.object(msg))
-                case .success(let (obj, v)):
-                    if v.correct { counts.correct += 1 }
-                    if v.undecided { counts.undecided += 1 }
-                    w.write(.object(obj))
+        do {
+            while true {
+                let batch = try reader.nextBatch(max: 4096)
+                if batch.isEmpty { break }
+                let results = await Self.process(batch, verifier: verifier, threads: threads)
+                var w = JSONWriter(capacity: 1 << 16)
+                for r in results {
+                    counts.lines += 1
+                    switch r {
+                    case .failure(let msg):
+                        counts.errors += 1
+                        w.write(.object(msg))
+                    case .success(let (obj, v)):
+                        if v.correct { counts.correct += 1 }
+                        if v.undecided { counts.undecided += 1 }
+                        w.write(.object(obj))
+                    }
+                    w.bytes.append(10)
                 }
-                w.bytes.append(10)
+                try sink.write(w.bytes)
             }
-            try sink.write(w.bytes)
+        } catch {
+            // Every verdict before a failed input stream is published; the exit code is 1.
+            try sink.close()
+            throw error
         }
+        try sink.close()
         FileHandle.standardError.write(Data("verify math: \(counts.lines) lines, \(counts.correct) correct, \(counts.undecided) undecided, \(counts.errors) errors\n".utf8))
     }
 
@@ -117,23 +129,17 @@ struct VerifyMathCommand: AsyncParsableCommand {
     }
 
     static func handle(_ line: InputLine, _ verifier: MathVerifier) -> LineResult {
-        if let n = line.tooLong { return errorRecord(line.number, "line \(line.number): longer than the limit (\(n) bytes)") }
-        let value: JSONValue
-        do { value = try JSONParser.parse(bytes: line.bytes) } catch {
-            return errorRecord(line.number, "line \(line.number): \(error)")
+        var obj: JSONObject
+        do { obj = try line.object() } catch {
+            return errorRecord(line.number, "\(error)")
         }
-        guard case .object(var obj) = value else { return errorRecord(line.number, "line \(line.number): expected a JSON object") }
-        func text(_ k: String) -> (String?, String?) {
-            switch obj[k] {
-            case .string(let s)?: return (s, nil)
-            case .number(let d)?: return (JSONValue.number(d).jsonString, nil)
-            case nil, .null?: return (nil, "line \(line.number): missing field '\(k)'")
-            case let v?: return (nil, "line \(line.number): field '\(k)' must be a string, got \(v.typeName)")
-            }
+        let g: String, p: String
+        do {
+            g = try RecordDecoder.answerText(obj, "gold", line: line.number, required: true)!
+            p = try RecordDecoder.answerText(obj, "pred", line: line.number, required: true)!
+        } catch {
+            return errorRecord(line.number, "\(error)")
         }
-        let (g0, ge) = text("gold"), (p0, pe) = text("pred")
-        if let m = ge ?? pe { return errorRecord(line.number, m) }
-        let g = g0!, p = p0!
         let v = verifier.verify(gold: g, prediction: p)
         annotate(&obj, v)
         return .success((obj, v))
