@@ -54,7 +54,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             guard let o = try? JSONParser.parse(bytes: l.bytes), let g = o["gold"]?.stringValue, let p = o["pred"]?.stringValue else { continue }
             all.append(Pair(gold: g, pred: p))
         }
-        guard !all.isEmpty else { throw ValidationError("no gold/pred pairs in \(corpus)") }
+        guard !all.isEmpty else { throw ConfigError("no gold/pred pairs in \(corpus)") }
         let long = all.filter { $0.pred.utf8.count >= minResponseBytes }
         let verifier = MathVerifier()
         var report: [String: JSONValue] = [:]

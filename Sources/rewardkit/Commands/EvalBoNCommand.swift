@@ -48,7 +48,7 @@ enum EvalPools {
         var map: [String: (id: String?, line: Int, scores: [Double])] = [:]
         if byID { for l in lines { map[l.id!] = l } }
         guard byID || lines.count == pools.count else {
-            throw ValidationError("\(lines.count) score lines for \(pools.count) pools; without ids they must match by position")
+            throw ConfigError("\(lines.count) score lines for \(pools.count) pools; without ids they must match by position")
         }
         for i in pools.indices {
             guard let l = byID ? map[pools[i].id!] : lines[i] else { continue }

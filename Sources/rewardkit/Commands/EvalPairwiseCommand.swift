@@ -70,7 +70,7 @@ struct EvalPairwiseCommand: AsyncParsableCommand {
                 for (i, p) in a.enumerated() { if let v = m[p.id!] { xa.append(report.outcomes[i]); xb.append(v) } }
                 comparison = Bootstrap.paired(xa, xb, options: output.bootstrapOptions)
             } else {
-                guard a.count == b.count else { throw ValidationError("A has \(a.count) pairs and B \(b.count); without ids they must match by position") }
+                guard a.count == b.count else { throw ConfigError("A has \(a.count) pairs and B \(b.count); without ids they must match by position") }
                 comparison = Bootstrap.paired(report.outcomes, ob, options: output.bootstrapOptions)
             }
             if case .object(var o) = json { o["comparison"] = comparison!.json; json = .object(o) }
