@@ -75,8 +75,30 @@ struct OpenRLHFRequest: Sendable {
 ///    decoded in front of it): the response is what follows its first occurrence;
 /// 3. else (no prompt, or the prompt is not in the query): the whole query is scored as
 ///    the response, and `extra_logs.prompt_not_found` marks the sample with 1.
+/// End-of-sequence tokens the trainer decoded at the end (`<|im_end|>`, `<|endoftext|>`,
+/// `<|eot_id|>`, `</s>`, …) are then removed, so format checks see the response as generated.
 enum PromptSplit {
+    static let endTokens = ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "</s>", "<｜end▁of▁sentence｜>", "<end_of_turn>", "<eos>"]
+
     static func response(query: String, prompt: String) -> (response: String, matched: Bool) {
+        let (r, m) = split(query: query, prompt: prompt)
+        return (stripEndTokens(r), m)
+    }
+
+    /// Removes trailing end tokens (and the whitespace after them); text without one is untouched.
+    static func stripEndTokens(_ s: String) -> String {
+        var out = Substring(s)
+        while true {
+            var t = out
+            while let l = t.last, l.isNewline || l == " " { t.removeLast() }
+            guard let token = endTokens.first(where: { t.hasSuffix($0) }) else { break }
+            t.removeLast(token.count)
+            out = t
+        }
+        return String(out)
+    }
+
+    static func split(query: String, prompt: String) -> (response: String, matched: Bool) {
         guard !prompt.isEmpty else { return (query, false) }
         if query.utf8.starts(with: prompt.utf8) {
             return (query.utf8Slice(prompt.utf8.count..<query.utf8.count), true)

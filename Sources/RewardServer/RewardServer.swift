@@ -14,10 +14,10 @@ public enum RewardServer {
         precondition(!specs.isEmpty, "at least one spec")
         let service = RewardService(specs: specs, options: options)
         let router = makeRouter(service: service, logger: logger)
-        let idle = TimeAmount.nanoseconds(Int64(options.idleTimeout.seconds * 1e9))
+        let idleMs = Int64(options.idleTimeout.seconds * 1000)
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: idle)),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(idleMs))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "rewardkit",
                                  backlog: 4096),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? options.port) },

@@ -175,7 +175,7 @@ final class RewardService: Sendable {
         let body = try await readBody(request, deadline: deadline)
         let json = try parseJSON(body)
         var records: [JSONValue]
-        var name = specName ?? request.uri.queryParameters.get("spec").map(String.init)
+        var name = specName ?? request.uri.queryParameters.get("spec")
         var normalize: Bool?
         var diagnostics = false
         switch json {
@@ -224,7 +224,7 @@ final class RewardService: Sendable {
             return JSONResponse.bytes(nativeBody(results, spec: spec))
         case .timedOut(let done):
             metrics.rejected("deadline")
-            let results: [JSONValue] = done.map { .object(JSONObject($0.fields)) }
+            let results: [JSONValue] = done.map { JSONValue.object(JSONObject($0.fields)) }
             throw APIError(.gatewayTimeout, "deadline of \(options.deadline) exceeded after \(done.count) of \(records.count) records",
                            extra: [JSONMember("spec", .string(spec.name)), JSONMember("done", .number(Double(done.count))),
                                    JSONMember("results", .array(results))])

@@ -25,6 +25,10 @@ func sample(_ score: Double) -> Sample {
         #expect(PromptSplit.response(query: "only text", prompt: "missing") == ("only text", false))
         #expect(PromptSplit.response(query: "only text", prompt: "") == ("only text", false))
         #expect(PromptSplit.response(query: "é🙂 réponse", prompt: "é🙂 ") == ("réponse", true))
+        // End tokens decoded after the response are dropped; other trailing text is kept as is.
+        #expect(PromptSplit.response(query: "P: <a>4</a><|im_end|>\n<|endoftext|>", prompt: "P: ") == ("<a>4</a>", true))
+        #expect(PromptSplit.response(query: "P: 4 \n", prompt: "P: ") == ("4 \n", true))
+        #expect(PromptSplit.response(query: "P: 4</s>", prompt: "P: ") == ("4", true))
     }
 
     @Test func bearerAuth() {
