@@ -13,6 +13,7 @@ Needs wrk (apt) and the venv .venv-serve-ref (created here when missing).
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -89,9 +90,11 @@ def measure(name, port, pid, records, body_file, seconds, conns):
     rows = [dict(server=name, records=records, load="saturation", **sat)]
     for frac in (0.5, 0.9):
         target = sat["rps"] * frac
-        c = max(1, min(conns, int(target * 0.02) or 1))  # ~50 req/s per connection at most
-        delay = max(0.0, 1000.0 * c / target - sat["p50_ms"])
-        r = wrk(port, body_file, seconds, c, min(2, c), int(round(delay)))
+        # Open-ish loop: c connections each waiting 1000·c/target ms between requests, so the
+        # offered rate is at most `target` (latency only lowers it); the achieved rate is reported.
+        c = max(2, min(conns, math.ceil(target / 100)))
+        delay = max(1, int(round(1000.0 * c / target)))
+        r = wrk(port, body_file, seconds, c, 2, delay)
         rows.append(dict(server=name, records=records, load=f"{int(frac * 100)}%", **r))
     for r in rows:
         r["records_per_s"] = r["rps"] * records
