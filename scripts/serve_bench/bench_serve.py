@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--model-spec", help="also measure this model-backed spec with batching on vs off")
     ap.add_argument("--json", help="write all rows here")
+    ap.add_argument("--model-only", action="store_true", help="only the --model-spec batching comparison")
     a = ap.parse_args()
     tmp = "/tmp/rk-bench-serve"
     os.makedirs(tmp, exist_ok=True)
@@ -132,7 +133,7 @@ def main():
                               "--no-access-log", "--port", "{port}"])]
     if not a.skip_reference:
         servers.append(("reference", [ensure_venv(), os.path.join(HERE, "reference_server.py"), "--port", "{port}"]))
-    for name, cmd in servers:
+    for name, cmd in ([] if a.model_only else servers):
         port = free_port()
         p = subprocess.Popen([c.replace("{port}", str(port)) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -142,21 +143,26 @@ def main():
                 rows += measure(name, port, p.pid, n, bodies[n], a.seconds, a.conns)
         finally:
             p.terminate()
-            p.wait(30)
+            p.wait(120)
     if a.model_spec:
+        # Distinct single-record requests (one per line), so repeated texts cannot be served from a cache.
+        distinct = os.path.join(tmp, "distinct1.jsonl")
+        with open(distinct, "w") as f:
+            for i in range(5000):
+                f.write(make_body(1, seed=1000 + i) + "\n")
         for batching in (True, False):
             port = free_port()
             cmd = [a.bin, "serve", "--config", a.model_spec, "--no-access-log", "--port", str(port)] + ([] if batching else ["--no-batching"])
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_up(port, timeout=300)
-                r = wrk(port, bodies[1], a.seconds * 2, 16, 2)
+                r = wrk(port, distinct, a.seconds * 2, 16, 2)
                 rows.append(dict(server="rewardkit " + os.path.basename(a.model_spec) + (" batching" if batching else " no batching"),
                                  records=1, load="saturation", records_per_s=r["rps"], peak_rss_mb=peak_rss_mb(p.pid),
                                  loadavg=load_avg(), **r))
             finally:
                 p.terminate()
-                p.wait(30)
+                p.wait(120)
     print("| server | records/req | load | req/s | records/s | p50 ms | p99 ms | errors | peak RSS MB | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:

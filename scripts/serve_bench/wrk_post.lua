@@ -1,14 +1,24 @@
 -- wrk script: POST a JSON body from a file; optional fixed per-connection delay (ms) to
 -- hold a target rate below saturation; prints one JSON line of results at the end.
 -- usage: wrk ... -s wrk_post.lua URL -- BODY_FILE [DELAY_MS]
+-- A BODY_FILE with several lines sends them in turn (distinct requests, so no cache can help).
 local delay_ms = 0
+local bodies = {}
+local n = 0
 function init(args)
-  local f = assert(io.open(args[1], "rb"))
-  wrk.body = f:read("*a")
-  f:close()
+  for line in io.lines(args[1]) do
+    if #line > 0 then n = n + 1; bodies[n] = line end
+  end
+  wrk.body = bodies[1]
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   delay_ms = tonumber(args[2] or "0")
+end
+local i = 0
+function request()
+  if n <= 1 then return wrk.format() end
+  i = i % n + 1
+  return wrk.format(nil, nil, nil, bodies[i])
 end
 function delay()
   return delay_ms
