@@ -70,8 +70,8 @@ def make_body(n, seed):
     return json.dumps({"query": q, "prompts": p, "labels": l})
 
 
-def wrk(port, body_file, seconds, conns, threads, delay_ms=0, path="/get_reward"):
-    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency", "-s", os.path.join(HERE, "wrk_post.lua"),
+def wrk(port, body_file, seconds, conns, threads, delay_ms=0, path="/get_reward", timeout=2):
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", f"--timeout={timeout}s", "--latency", "-s", os.path.join(HERE, "wrk_post.lua"),
            f"http://127.0.0.1:{port}{path}", "--", body_file, str(delay_ms)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     m = re.search(r"RESULT (\{.*\})", out)
@@ -156,7 +156,7 @@ def main():
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_up(port, timeout=300)
-                r = wrk(port, distinct, a.seconds * 2, 16, 2)
+                r = wrk(port, distinct, a.seconds * 3, 16, 2, timeout=60)  # a model batch takes seconds
                 rows.append(dict(server="rewardkit " + os.path.basename(a.model_spec) + (" batching" if batching else " no batching"),
                                  records=1, load="saturation", records_per_s=r["rps"], peak_rss_mb=peak_rss_mb(p.pid),
                                  loadavg=load_avg(), **r))
