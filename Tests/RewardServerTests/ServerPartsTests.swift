@@ -40,14 +40,17 @@ func sample(_ score: Double) -> Sample {
     }
 
     @Test func deadlineReturnsWhatWasDone() async {
+        // 5 slices of 300 ms against a 450 ms deadline: the answer comes at the deadline with the
+        // slices done by then (timing slack for a loaded machine: all 5 would take ≥ 1.5 s).
         let t0 = ContinuousClock.now
-        let out = await DeadlineRunner.run([1, 2, 3, 4, 5], until: t0.advanced(by: .milliseconds(250))) { (i: Int) -> [Int] in
-            try await Task.sleep(for: .milliseconds(100))
+        let out = await DeadlineRunner.run([1, 2, 3, 4, 5], until: t0.advanced(by: .milliseconds(450))) { (i: Int) -> [Int] in
+            try await Task.sleep(for: .milliseconds(300))
             return [i]
         }
         guard case .timedOut(let done) = out else { Issue.record("expected a timeout, got \(out)"); return }
-        #expect(done == [1, 2])
-        #expect(ContinuousClock.now - t0 < .milliseconds(400))
+        #expect(done.count < 5)
+        #expect(done == Array([1, 2, 3, 4, 5].prefix(done.count)))
+        #expect(ContinuousClock.now - t0 < .milliseconds(1400))
         let fast = await DeadlineRunner.run([1, 2], until: ContinuousClock.now.advanced(by: .seconds(5))) { [$0 * 10] }
         guard case .finished(let all) = fast else { Issue.record("expected finished"); return }
         #expect(all == [10, 20])
