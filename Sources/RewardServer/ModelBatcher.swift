@@ -42,9 +42,11 @@ actor ModelBatcher {
 
     private func drain() async {
         while !queue.isEmpty {
-            if queued < maxBatch {
-                // Let concurrent requests join; the actor accepts them while this sleeps.
-                try? await Task.sleep(for: maxWait)
+            // Let concurrent requests join until the batch is full or maxWait has passed; the
+            // actor accepts them while this sleeps (short naps, so a full batch goes at once).
+            let until = ContinuousClock.now.advanced(by: maxWait)
+            while queued < maxBatch, ContinuousClock.now < until {
+                try? await Task.sleep(for: min(.microseconds(500), until - ContinuousClock.now))
             }
             // Take whole requests up to maxBatch samples (always at least one request).
             var take = 0, n = 0
