@@ -41,6 +41,12 @@ bench: model bench-deps
 	$(BIN) bench engine --weight-memory compact
 	$(BIN) bench eval
 	$(BIN) bench code   # needs root (the code jail)
+	$(MAKE) bench-serve
+
+# Reward server vs a FastAPI + uvicorn + math-verify reference under wrk (issue 10; wrk only here, not in CI).
+bench-serve: build
+	dpkg -s wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	python3 scripts/serve_bench/bench_serve.py --bin $(BIN)
 
 clean:
 	rm -rf .build

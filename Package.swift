@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        // HTTP server for `rewardkit serve`; only RewardServer depends on it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -53,8 +55,13 @@ let package = Package(
         .target(name: "RewardEval",
                 dependencies: ["RewardCore", "RewardVerifiers"],
                 swiftSettings: releaseFlags),
+        .target(name: "RewardServer",
+                dependencies: ["RewardCore", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: releaseFlags),
         .executableTarget(name: "rewardkit",
                           dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels", "RewardEval",
+                                         "RewardServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: releaseFlags),
@@ -67,5 +74,6 @@ let package = Package(
         .testTarget(name: "RewardModelsTests", dependencies: ["RewardModels"]),
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
         .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),
+        .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
     ]
 )

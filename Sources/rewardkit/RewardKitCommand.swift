@@ -21,6 +21,7 @@ struct RewardKitCommand: AsyncParsableCommand {
             LogprobCommand.self,
             BenchCommand.self,
             TrainCommand.self,
+            ServeCommand.self,
         ]
     )
 }
