@@ -351,7 +351,17 @@ static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
         const int nw = r1 - r < RK_GW ? (int)(r1 - r) : RK_GW;
         for (int64_t off = 0; off < RK_GW * rowBytes; off += 64)
             _mm_prefetch((const char *)(w + (r + 2 * RK_GW) * rowBytes + off), _MM_HINT_T0);
-        for (int64_t a = 0; a < n; a += RK_GA) {
+        int64_t a = 0;
+        // Full groups with constant shapes and types, so the compiler unrolls them and keeps the
+        // accumulators in registers; ragged edges take the general body.
+        if (nw == RK_GW) {
+            for (; a + RK_GA <= n; a += RK_GA) {
+                if (type == RK_TYPE_Q4_1) gemm_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+                else if (type == RK_TYPE_Q4_0) gemm_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+                else gemm_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+            }
+        }
+        for (; a < n; a += RK_GA) {
             const int na = n - a < RK_GA ? (int)(n - a) : RK_GA;
             gemm_group(type, w, rowBytes, nb, aq, ad, as, r, nw, a, na, y, ystride, r0, accumulate);
         }

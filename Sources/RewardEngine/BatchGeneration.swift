@@ -84,7 +84,7 @@ struct BatchScheduler {
             chosen = [Int32](repeating: 0, count: live.count)
             try live.withUnsafeMutableBufferPointer { slots in
                 let logits = try slots.map { try batch.logits($0.id) }
-                try chosen.withUnsafeMutableBufferPointer { out in
+                chosen.withUnsafeMutableBufferPointer { out in
                     let box = UncheckedSendable((slots, out, logits))
                     parallelRows(slots.count, slots.count >= 4 ? model.model.threads : 1) { i in
                         let (slots, out, logits) = box.value

@@ -38,6 +38,7 @@ public struct Sampler: Sendable {
     public let options: GenerationOptions
     private var rng: SeededGenerator
     private var ids: [Int32] = []
+    private var keys: [UInt64] = []
     private var probs: [Double] = []
 
     public init(options: GenerationOptions, stream: Int = 0) {
@@ -81,11 +82,28 @@ public struct Sampler: Sendable {
         for delta: Float in [8, 16, 24, .infinity] {
             let lo = max(cutoff, mx - delta)
             let complete = lo == cutoff
+            if !complete && options.topK <= 0 {
+                // Skip windows that cannot decide the filters before paying for a sort: top-p needs the
+                // window's mass to reach p; min-p alone needs every token within −ln(min-p) of the best.
+                if options.topP < 1 {
+                    var mass: Double = 0
+                    for i in 0..<n where x[i] >= lo { mass += _expD(Double(x[i] - mx)) }
+                    if mass < Double(options.topP) * total { continue }
+                } else if options.minP > 0 && Double(mx - lo) < -_logD(Double(options.minP)) {
+                    continue
+                }
+            }
+            // Sort (logit desc, id asc) as one integer key per token: order-preserving float bits, inverted id.
+            keys.removeAll(keepingCapacity: true)
+            for i in 0..<n where x[i] >= lo {
+                let b = x[i].bitPattern
+                let ordered = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
+                keys.append(UInt64(ordered) << 32 | UInt64(UInt32.max - UInt32(i)))
+            }
+            if options.topK > 0 && keys.count < options.topK && !complete { continue }
+            keys.sort(by: >)
             ids.removeAll(keepingCapacity: true)
-            for i in 0..<n where x[i] >= lo { ids.append(Int32(i)) }
-            if options.topK > 0 && ids.count < options.topK && !complete { continue }
-            ids.sort { x[Int($0)] > x[Int($1)] || (x[Int($0)] == x[Int($1)] && $0 < $1) }
-            if options.topK > 0 && ids.count > options.topK { ids.removeLast(ids.count - options.topK) }
+            for k in keys.prefix(options.topK > 0 ? options.topK : keys.count) { ids.append(Int32(bitPattern: UInt32.max - UInt32(truncatingIfNeeded: k))) }
             probs.removeAll(keepingCapacity: true)
             for t in ids { probs.append(_expD(Double(x[Int(t)]) - Double(mx))) }
             let z = options.topK > 0 ? probs.reduce(0, +) : total
@@ -201,7 +219,9 @@ public struct Sampler: Sendable {
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func _expD(_ x: Double) -> Double { Glibc.exp(x) }
+@inline(__always) func _logD(_ x: Double) -> Double { Glibc.log(x) }
 #else
 import Darwin
 @inline(__always) func _expD(_ x: Double) -> Double { Darwin.exp(x) }
+@inline(__always) func _logD(_ x: Double) -> Double { Darwin.log(x) }
 #endif

@@ -6,11 +6,11 @@ import RewardEngine
 /// vocabulary-sized logits vector: the same draws for the same seed, filter by filter.
 struct SamplerFilterTests {
     /// Full sort of every candidate, then top-k → top-p → min-p → temperature → draw (the textbook chain).
-    static func reference(_ logits: [Float], _ o: GenerationOptions, _ rng: inout SeededGenerator) -> Int32 {
+    /// `sorted`: every index, by (logit desc, id asc) — computed once per logits vector.
+    static func reference(_ logits: [Float], _ sorted: [Int], _ o: GenerationOptions, _ rng: inout SeededGenerator) -> Int32 {
         let mx = logits.max()!
         let cutoff = mx - 40 * max(o.temperature, 1e-3)
-        var cand = logits.indices.filter { logits[$0] >= cutoff }
-        cand.sort { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+        var cand = Array(sorted.prefix { logits[$0] >= cutoff })
         if o.topK > 0 && cand.count > o.topK { cand.removeLast(cand.count - o.topK) }
         let e = cand.map { exp(Double(logits[$0]) - Double(mx)) }
         let z = e.reduce(0, +)
@@ -52,11 +52,12 @@ struct SamplerFilterTests {
     func filtersMatchFullSortReference(options: GenerationOptions) {
         for (k, spread) in [Float(6), 12, 30].enumerated() {
             let logits = Self.vocabLogits(seed: options.seed &+ UInt64(k), spread: spread)
+            let sorted = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
             var s = Sampler(options: options)
             var rng = SeededGenerator(seed: options.seed)
-            for i in 0..<150 {
+            for i in 0..<60 {
                 let got = s.sample(logits, history: [])
-                let want = Self.reference(logits, options, &rng)
+                let want = Self.reference(logits, sorted, options, &rng)
                 #expect(got == want, "draw \(i), spread \(spread)")
                 if got != want { return }
             }
@@ -69,11 +70,11 @@ struct SamplerFilterTests {
         l[7] = 2; l[49151] = 1; l[30000] = 0; l[12345] = -1
         var s = Sampler(options: GenerationOptions(temperature: 1, seed: 9))
         var counts: [Int32: Int] = [:]
-        let n = 20000
+        let n = 4000
         for _ in 0..<n { counts[s.sample(l, history: []), default: 0] += 1 }
         let z = [2.0, 1, 0, -1].map { exp($0) }.reduce(0, +) + 49148 * exp(-30.0)
         for (id, v) in [(Int32(7), 2.0), (49151, 1), (30000, 0), (12345, -1)] {
-            #expect(abs(Double(counts[id, default: 0]) / Double(n) - exp(v) / z) < 0.015)
+            #expect(abs(Double(counts[id, default: 0]) / Double(n) - exp(v) / z) < 0.03)  // > 3.9 σ at n = 4000
         }
         // Masked tokens (−∞) are never drawn.
         l = [Float](repeating: -.infinity, count: 1000)
