@@ -21,8 +21,7 @@ def hwm_mb():
     return 0.0
 
 
-def run(llm, prompt, B, steps):
-    ctx = llm._ctx.ctx
+def run(llm, ctx, prompt, B, steps):
     n_vocab = llm.n_vocab()
     mem = llama_cpp.llama_get_memory(ctx) if hasattr(llama_cpp, "llama_get_memory") else None
     if mem is not None:
@@ -41,7 +40,8 @@ def run(llm, prompt, B, steps):
             for s in range(B):
                 batch.seq_id[i][s] = s
             batch.logits[i] = 1 if i == len(prompt) - 1 else 0
-        assert llama_cpp.llama_decode(ctx, batch) == 0
+        rc = llama_cpp.llama_decode(ctx, batch)
+        assert rc == 0, f"llama_decode of the prompt returned {rc} (B={B})"
         row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, len(prompt) - 1), shape=(n_vocab,))
         nxt = [int(np.argmax(row))] * B
         t0 = time.perf_counter()
@@ -68,13 +68,16 @@ def main():
     out = {"tok_s": {}, "peak_rss_mb": {}}
     for B in job["batches"]:
         n_ctx = ((len(prompt) + B * (steps + 1) + 255) // 256) * 256
-        kw = dict(n_ctx=n_ctx, n_batch=max(512, B), n_ubatch=max(512, B), n_threads=t, n_threads_batch=t,
-                  n_seq_max=B, logits_all=False, verbose=False)
-        try:
-            llm = Llama(job["model"], kv_unified=True, **kw)
-        except TypeError:
-            llm = Llama(job["model"], **kw)
-        best = min(run(llm, prompt, B, steps) for _ in range(job.get("repeats", 2)))
+        llm = Llama(job["model"], n_ctx=256, n_threads=t, n_threads_batch=t, verbose=False)
+        # The high-level wrapper has no n_seq_max: make a context for B sequences on the same weights.
+        cp = llama_cpp.llama_context_default_params()
+        cp.n_ctx, cp.n_batch, cp.n_ubatch, cp.n_seq_max = n_ctx, max(512, B), max(512, B), B
+        cp.n_threads, cp.n_threads_batch = t, t
+        if hasattr(cp, "kv_unified"):
+            cp.kv_unified = True
+        ctx = llama_cpp.llama_init_from_model(llm._model.model, cp)
+        best = min(run(llm, ctx, prompt, B, steps) for _ in range(job.get("repeats", 2)))
+        llama_cpp.llama_free(ctx)
         out["tok_s"][str(B)] = B * steps / best
         out["peak_rss_mb"][str(B)] = hwm_mb()
         del llm
