@@ -283,6 +283,101 @@ void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const 
     }
 }
 
+// ---------------------------------------------------------------- batched dot products (B-row GEMM)
+
+#if RK_X86
+// Weight rows per group × activation rows per group: 2×4 accumulators plus the decoded weights fit in
+// the 16 ymm registers.
+#define RK_GW 2
+#define RK_GA 4
+
+// Rows r … r+nw−1 against activations a0 … a0+na−1. Per (row, activation) the arithmetic is exactly
+// block_fma's (decode weight block, integer dot, one FMA per block in block order, hsum, + summ), so
+// results match dot_group bit for bit; only the decoding of each weight block is shared.
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline void gemm_group(int type, const uint8_t *w, int64_t rowBytes, int64_t nb, const int8_t *aq,
+                              const float *ad, const float *as, int64_t r, int nw, int64_t a0, int na,
+                              float *y, int64_t ystride, int64_t r0, int accumulate) {
+    const int64_t bb = block_bytes(type);
+    const int64_t cols = nb * 32;
+    __m256 acc[RK_GW][RK_GA];
+    float summ[RK_GW][RK_GA];
+    for (int k = 0; k < RK_GW; k++)
+        for (int i = 0; i < RK_GA; i++) { acc[k][i] = _mm256_setzero_ps(); summ[k][i] = 0; }
+    for (int64_t b = 0; b < nb; b++) {
+        for (int k = 0; k < nw; k++) {
+            const uint8_t *blk = w + (r + k) * rowBytes + bb * b;
+            if (type == RK_TYPE_Q4_1) {
+                uint32_t dm;
+                memcpy(&dm, blk, 4);
+                __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
+                const float dw = _mm_cvtss_f32(dmf), mw = _mm_cvtss_f32(_mm_movehdup_ps(dmf));
+                const __m256i q = nibbles(blk + 4);
+                for (int i = 0; i < na; i++) {
+                    const int64_t ai = a0 + i;
+                    const __m256i a = _mm256_loadu_si256((const __m256i *)(aq + ai * cols + 32 * b));
+                    summ[k][i] += mw * as[ai * nb + b];
+                    acc[k][i] = _mm256_fmadd_ps(_mm256_set1_ps(dw * ad[ai * nb + b]), dot_u4(q, a), acc[k][i]);
+                }
+            } else {
+                uint16_t dh;
+                memcpy(&dh, blk, 2);
+                const float dw = _cvtsh_ss(dh);
+                const __m256i q = type == RK_TYPE_Q8_0 ? _mm256_loadu_si256((const __m256i *)(blk + 2))
+                                                       : _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
+                for (int i = 0; i < na; i++) {
+                    const int64_t ai = a0 + i;
+                    const __m256i a = _mm256_loadu_si256((const __m256i *)(aq + ai * cols + 32 * b));
+                    acc[k][i] = _mm256_fmadd_ps(_mm256_set1_ps(dw * ad[ai * nb + b]), dot_i8(q, a), acc[k][i]);
+                }
+            }
+        }
+    }
+    for (int k = 0; k < nw; k++)
+        for (int i = 0; i < na; i++) {
+            float v = hsum8(acc[k][i]) + summ[k][i];
+            float *dst = y + (a0 + i) * ystride + (r + k - r0);
+            *dst = accumulate ? *dst + v : v;
+        }
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
+                      int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+    const int64_t rowBytes = nb * block_bytes(type);
+    // Weight rows outermost: a row pair is read from memory once and stays in L1 while every
+    // activation group passes over it (activations, B·cols bytes, stay in L2).
+    for (int64_t r = r0; r < r1; r += RK_GW) {
+        const int nw = r1 - r < RK_GW ? (int)(r1 - r) : RK_GW;
+        for (int64_t off = 0; off < RK_GW * rowBytes; off += 64)
+            _mm_prefetch((const char *)(w + (r + 2 * RK_GW) * rowBytes + off), _MM_HINT_T0);
+        int64_t a = 0;
+        // Full groups with constant shapes and types, so the compiler unrolls them and keeps the
+        // accumulators in registers; ragged edges take the general body.
+        if (nw == RK_GW) {
+            for (; a + RK_GA <= n; a += RK_GA) {
+                if (type == RK_TYPE_Q4_1) gemm_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+                else if (type == RK_TYPE_Q4_0) gemm_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+                else gemm_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
+            }
+        }
+        for (; a < n; a += RK_GA) {
+            const int na = n - a < RK_GA ? (int)(n - a) : RK_GA;
+            gemm_group(type, w, rowBytes, nb, aq, ad, as, r, nw, a, na, y, ystride, r0, accumulate);
+        }
+    }
+}
+#endif
+
+void rk_gemm_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as, int64_t n,
+                float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+#if RK_X86
+    if (rk_kernels_avx2()) { gemm_avx2(type, (const uint8_t *)w, nb, aq, ad, as, n, y, ystride, r0, r1, accumulate); return; }
+#endif
+    for (int64_t i = 0; i < n; i++)
+        rk_vec_dot_q8(type, w, nb, aq + i * nb * 32, ad + i * nb, as + i * nb, y + i * ystride, r0, r1, accumulate);
+}
+
 // ---------------------------------------------------------------- dequantization
 
 static void dequantize_portable(int type, const uint8_t *w, int64_t nb, float *out, int64_t r0, int64_t r1) {

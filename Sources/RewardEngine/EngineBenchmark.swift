@@ -60,6 +60,71 @@ public struct EngineBenchmark: Sendable {
         return Double(count) / (Self.now() - t0)
     }
 
+    /// One batched-decode measurement (see `batchedDecode`).
+    public struct BatchedDecode: Sendable {
+        public let sequences: Int
+        public let steps: Int
+        /// Generated tokens per second over all sequences (decode steps + sampling; the shared prefill excluded).
+        public let tokensPerSecond: Double
+        /// Mean wall time of one step (one token for every sequence), seconds.
+        public let secondsPerStep: Double
+        /// Of which: sampling all sequences, seconds per step.
+        public let samplingSecondsPerStep: Double
+        /// KV caches + logits rows held by the batch at the end, bytes.
+        public let stateBytes: Int
+    }
+
+    /// `sequences` samples of one prompt decoded together through `SequenceBatch` for `steps` tokens each:
+    /// the prompt is prefilled once and forked, then every step samples each sequence (temperature 0.8,
+    /// top-p 0.95, distinct seeds) and advances all of them in one pass. Best of `repeats`.
+    public func batchedDecode(prompt: [Int32], sequences: Int, steps: Int = 64, repeats: Int = 2) throws -> BatchedDecode {
+        var best: BatchedDecode? = nil
+        for _ in 0..<repeats {
+            let batch = SequenceBatch(model: model, reserve: steps + 1)
+            let first = try batch.add(prompt: prompt)
+            var ids = [first]
+            for _ in 1..<max(1, sequences) { ids.append(try batch.fork(first)) }
+            var samplers = (0..<ids.count).map { Sampler(options: GenerationOptions(temperature: 0.8, topP: 0.95, seed: 7), stream: $0) }
+            var sampling = 0.0
+            let t0 = Self.now()
+            for _ in 0..<steps {
+                let ts = Self.now()
+                var feed: [(id: SequenceBatch.ID, token: Int32)] = []
+                for (i, id) in ids.enumerated() { feed.append((id, try batch.sample(id, with: &samplers[i]))) }
+                sampling += Self.now() - ts
+                try batch.step(feed)
+            }
+            let secs = Self.now() - t0
+            let r = BatchedDecode(sequences: ids.count, steps: steps, tokensPerSecond: Double(ids.count * steps) / secs,
+                                  secondsPerStep: secs / Double(steps), samplingSecondsPerStep: sampling / Double(steps),
+                                  stateBytes: batch.bytes)
+            if best == nil || r.tokensPerSecond > best!.tokensPerSecond { best = r }
+        }
+        return best!
+    }
+
+    /// Tokens/s of `generate(requests:)` as `rewardkit rollout` drives it: `prompts` chat prompts × `samples`
+    /// each, `maxTokens` new tokens (no early stop, so every run generates the same count), batch `maxBatch`.
+    public func rollout(prompts: Int, samples: Int, maxTokens: Int = 64, maxBatch: Int = 32) async throws -> Double {
+        let reqs = (0..<prompts).map { i in
+            GenerationRequest(prompt: model.tokenize(model.renderChat([ChatMessage(role: "user", content: "Question \(i): what is \(i + 12) times 7? Explain briefly.")],
+                                                                      addGenerationPrompt: true), parseSpecial: true),
+                              options: GenerationOptions(maxTokens: maxTokens, temperature: 0.7, topP: 0.95, seed: UInt64(i),
+                                                         samples: samples, stopAtEndOfGeneration: false))
+        }
+        let t0 = Self.now()
+        let gens = try await model.generate(requests: reqs, maxBatch: maxBatch)
+        let secs = Self.now() - t0
+        return Double(gens.joined().reduce(0) { $0 + $1.tokens.count }) / secs
+    }
+
+    /// Resident set size now, bytes.
+    public static func currentRSS() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = s.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// Peak resident set size of this process, bytes.
     public static func peakRSS() -> Int {
         var ru = rusage()

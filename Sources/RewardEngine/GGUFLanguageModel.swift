@@ -91,13 +91,18 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         chatTemplate.render(messages, addGenerationPrompt: addGenerationPrompt)
     }
 
+    /// Runs `body` holding the model lock (forward passes use every thread; one at a time).
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        try withLock(body)
+    }
+
     private func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
     }
 
-    private func checkTokens(_ ids: [Int32]) throws {
+    func checkTokens(_ ids: [Int32]) throws {
         for t in ids where t < 0 || Int(t) >= config.vocabSize {
             throw EngineError.invalidArgument("token id \(t) outside vocabulary (0..<\(config.vocabSize))")
         }
@@ -235,74 +240,13 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     // MARK: generation
 
-    private struct SampleState {
-        var sampler: Sampler
-        var cache: KVCache
-        var tokens: [Int32] = []
-        var decoder = UTF8StreamDecoder()
-        var matcher: StopStringMatcher
-        var finish: Generation.FinishReason? = nil
-    }
-
+    /// One prompt's samples, decoded in one continuous batch with every other request (see `BatchGeneration`).
     public func generate(prompt: [Int32], options: GenerationOptions,
                          onText: (@Sendable (Int, String) -> Void)?) async throws -> [Generation] {
-        guard !prompt.isEmpty else { throw EngineError.invalidArgument("empty prompt") }
-        try checkTokens(prompt)
-        guard options.samples >= 1 else { throw EngineError.invalidArgument("samples must be ≥ 1") }
-        guard prompt.count < config.contextLength else { throw EngineError.invalidArgument("prompt of \(prompt.count) tokens fills the context (\(config.contextLength))") }
-        let maxTokens = max(0, min(options.maxTokens, config.contextLength - prompt.count))
-        let V = config.vocabSize
-        return withLock {
-            let promptCache = model.makeCache(capacity: prompt.count + (options.samples == 1 ? maxTokens : 0))
-            let hidden = model.forward(tokens: prompt, segments: [BatchSegment(cache: promptCache, start: 0, count: prompt.count)])
-            let firstLogits = FloatBuffer(count: V, zeroed: false)
-            model.logits(hidden: hidden.pointer + (prompt.count - 1) * config.embeddingLength, rows: 1, out: firstLogits.pointer)
-            var states: [SampleState] = (0..<options.samples).map { i in
-                // Every sample continues from the same prompt prefill.
-                let cache = options.samples == 1 ? promptCache : promptCache.copy(upTo: prompt.count, extra: maxTokens)
-                return SampleState(sampler: Sampler(options: options, stream: i), cache: cache, matcher: StopStringMatcher(stops: options.stop))
-            }
-            var logits = FloatBuffer(count: options.samples * V, zeroed: false)
-            for i in 0..<options.samples { (logits.pointer + i * V).update(from: firstLogits.pointer, count: V) }
-            var active = Array(0..<options.samples)
-            var step = 0
-            while !active.isEmpty {
-                var next: [Int32] = []
-                for (row, i) in active.enumerated() {
-                    if step >= maxTokens { states[i].finish = .length; continue }
-                    let buf = UnsafeMutableBufferPointer(start: logits.pointer + row * V, count: V)
-                    let tok = states[i].sampler.sample(buf, history: prompt + states[i].tokens)
-                    if options.stopAtEndOfGeneration && tokenizer.isEndOfGeneration(tok) {
-                        states[i].finish = .endOfGeneration
-                        continue
-                    }
-                    states[i].tokens.append(tok)
-                    let piece = states[i].decoder.append(tokenizer.tokenBytes(tok, special: false))
-                    let (release, stopped) = states[i].matcher.append(piece)
-                    if !release.isEmpty { onText?(i, release) }
-                    if stopped { states[i].finish = .stopString; continue }
-                    next.append(tok)
-                }
-                active = active.filter { states[$0].finish == nil }
-                step += 1
-                if active.isEmpty { break }
-                if step >= maxTokens {
-                    for i in active { states[i].finish = .length }
-                    break
-                }
-                let segs = active.enumerated().map { BatchSegment(cache: states[$1].cache, start: $0, count: 1) }
-                let h = model.forward(tokens: next, segments: segs, decodeStep: true)
-                if logits.count < active.count * V { logits = FloatBuffer(count: active.count * V, zeroed: false) }
-                model.logits(hidden: h.pointer, rows: active.count, out: logits.pointer, decodeStep: true)
-            }
-            return states.enumerated().map { i, s in
-                var st = s
-                if st.finish != .stopString {
-                    let rest = st.matcher.append(st.decoder.finish()).release + st.matcher.finish()
-                    if !rest.isEmpty { onText?(i, rest) }
-                }
-                return Generation(text: st.matcher.text, tokens: st.tokens, finishReason: st.finish ?? .length)
-            }
-        }
+        var stream: (@Sendable (Int, Int, String) -> Void)? = nil
+        if let f = onText { stream = { _, sample, text in f(sample, text) } }
+        let results = try await generate(requests: [GenerationRequest(prompt: prompt, options: options)],
+                                         maxBatch: max(options.samples, 1), onText: stream)
+        return results[0]
     }
 }

@@ -22,9 +22,24 @@ public protocol LanguageModel: Sendable {
     /// Samples `options.samples` completions of a prompt that share one prefill of the prompt.
     func generate(prompt: [Int32], options: GenerationOptions,
                   onText: (@Sendable (_ sample: Int, _ text: String) -> Void)?) async throws -> [Generation]
+    /// Many prompts' samples; the engine decodes them in one continuous batch of up to `maxBatch` sequences.
+    func generate(requests: [GenerationRequest], maxBatch: Int,
+                  onText: (@Sendable (_ request: Int, _ sample: Int, _ text: String) -> Void)?) async throws -> [[Generation]]
 }
 
 extension LanguageModel {
+    /// Default for models without a batched decoder: one request after another.
+    public func generate(requests: [GenerationRequest], maxBatch: Int,
+                         onText: (@Sendable (_ request: Int, _ sample: Int, _ text: String) -> Void)?) async throws -> [[Generation]] {
+        var out: [[Generation]] = []
+        for (i, r) in requests.enumerated() {
+            var stream: (@Sendable (Int, String) -> Void)? = nil
+            if let f = onText { stream = { s, t in f(i, s, t) } }
+            out.append(try await generate(prompt: r.prompt, options: r.options, onText: stream))
+        }
+        return out
+    }
+
     /// String convenience: context and continuation are tokenized separately (special tokens parsed).
     public func logprobs(context: String, continuation: String) async throws -> ContinuationLogprobs {
         try await logprobs(context: tokenize(context, parseSpecial: true), continuation: tokenize(continuation, parseSpecial: true))

@@ -5,9 +5,11 @@ import COpenBLAS
 /// place from the memory-mapped file.
 ///
 /// Two paths, chosen per call:
-/// - A few rows (token-by-token decode, ≤ `kernelMaxRows`) with Q4_0/Q4_1/Q8_0 weights: activations are
-///   rounded to 8-bit blocks and dotted with the quantized blocks (AVX2 kernel in `CEngineKernels`),
-///   as llama.cpp's decode does. Decode is memory-bound; this reads 0.6–1.1 bytes per weight.
+/// - Decode steps (one new token per sequence, any number of sequences) with Q4_0/Q4_1/Q8_0 weights:
+///   activations are rounded to 8-bit blocks and dotted with the quantized blocks (AVX2 kernels in
+///   `CEngineKernels`), as llama.cpp's decode does. One row: matrix-vector (memory-bound, 0.6–1.1 bytes
+///   per weight). B rows: a B-row integer GEMM that decodes each weight block once for all rows, so a
+///   batched step reads the weights once; each row's result is bit-identical to decoding it alone.
 /// - Batches (prefill, scoring) and `exact` precision: f32 sgemm (OpenBLAS) on dequantized weights, so
 ///   scoring is the exact math of the dequantized model and does not depend on how sequences are
 ///   batched. The f32 copy is kept in memory when the model allows it (`dense`); otherwise each worker
@@ -39,9 +41,6 @@ final class Linear: @unchecked Sendable {
     let dense: FloatBuffer?
     /// True when every part can use the integer decode kernel.
     let hasKernel: Bool
-    /// Rows at or below this count use the integer kernel (each activation row separately, so a row's
-    /// result does not depend on the others: n samples decode exactly like one).
-    static let kernelMaxRows = 8
     /// Rows per dequantized tile when there is no dense copy (tile × cols floats per worker).
     static let tileRows = 128
 
@@ -74,11 +73,13 @@ final class Linear: @unchecked Sendable {
     }
 
     /// out[r, :] (=|+=) W · x[r, :] for r in 0..<n (x is [n × cols], out is [n × self.rows]).
-    /// `useKernel: false` forces f32 for every shape (exact precision).
+    /// `useKernel`: the integer decode kernels (any n); false forces f32 (exact precision, prefill).
+    /// `perRow`: in f32, each row by its own matrix-vector product, so a row's result does not depend on
+    /// which other rows share the call (batched f32 decode == decoding alone, bit for bit).
     func apply(_ x: UnsafePointer<Float>, rows n: Int, out: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int,
-               workspace ws: Workspace, useKernel: Bool = true) {
+               workspace ws: Workspace, useKernel: Bool = true, perRow: Bool = false) {
         let total = rows, cols = self.cols
-        if hasKernel && useKernel && n <= Self.kernelMaxRows {
+        if hasKernel && useKernel {
             let nb = cols / 32
             let aq = ws.activations(rows: n, cols: cols)
             rk_quantize_q8(x, Int64(n * cols), aq.qs, aq.d, aq.s)
@@ -90,9 +91,12 @@ final class Linear: @unchecked Sendable {
                 for p in parts {
                     let a = max(lo, p.rowStart), b = min(hi, p.rowStart + p.rows)
                     guard a < b else { continue }
-                    for r in 0..<n {
-                        rk_vec_dot_q8(p.kernelType!, p.data, Int64(nb), aq.qs + r * cols, aq.d + r * nb, aq.s + r * nb,
-                                      out + r * total + a, Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
+                    if n == 1 {
+                        rk_vec_dot_q8(p.kernelType!, p.data, Int64(nb), aq.qs, aq.d, aq.s,
+                                      out + a, Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
+                    } else {
+                        rk_gemm_q8(p.kernelType!, p.data, Int64(nb), aq.qs, aq.d, aq.s, Int64(n),
+                                   out + a, Int64(total), Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
                     }
                 }
             }
@@ -106,9 +110,11 @@ final class Linear: @unchecked Sendable {
         }
         // y[:, rows] (=|+=) x · W[rows]ᵀ for W rows starting at w.
         func multiply(_ w: UnsafePointer<Float>, _ r: Range<Int>) {
-            if n == 1 {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, w, Int32(cols),
-                            x, 1, beta, out + r.lowerBound, 1)
+            if n == 1 || perRow {
+                for i in 0..<n {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, w, Int32(cols),
+                                x + i * cols, 1, beta, out + i * total + r.lowerBound, 1)
+                }
             } else {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(r.count), Int32(cols), 1,
                             x, Int32(cols), w, Int32(cols), beta, out + r.lowerBound, Int32(total))

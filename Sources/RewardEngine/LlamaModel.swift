@@ -159,11 +159,14 @@ final class LlamaModel: @unchecked Sendable {
         for t in 0..<T { embed(tokens[t], into: x.pointer + t * d) }
         let rope = rotary.table(positions: rowPos)
         let par = T >= 16 ? threads : 1
+        // Several single-token segments (a batched decode step): their attention runs as one parallel section.
+        let decodeSegments = segments.filter { $0.count == 1 }
+        let decodePlan = decodeSegments.count > 1 ? DecodeAttentionPlan(segments: decodeSegments, config: config, threads: threads) : nil
 
         for (li, L) in layers.enumerated() {
             if let lim = layerLimit, li >= lim { break }
             parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.attnNorm.pointer, h.pointer + t * d, d, eps: eps) }
-            L.wqkv.apply(h.pointer, rows: T, out: qkv.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel)
+            L.wqkv.apply(h.pointer, rows: T, out: qkv.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
             parallelRows(T, par) { t in
                 let row = qkv.pointer + t * qkvDim
                 if let b = L.bqkv { for i in 0..<qkvDim { row[i] += b.pointer[i] } }
@@ -175,20 +178,22 @@ final class LlamaModel: @unchecked Sendable {
                 for r in 0..<s.count {
                     let row = qkv.pointer + (s.start + r) * qkvDim
                     let p = s.cache.count + r
-                    // The reference keeps K/V in f16; round to the same precision.
                     (kc + p * kvd).update(from: row + qd, count: kvd)
                     (vc + p * kvd).update(from: row + qd + kvd, count: kvd)
                 }
+            }
+            if let plan = decodePlan { decodeAttention(layer: li, plan: plan, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer) }
+            for s in segments where s.count > 1 || decodePlan == nil {
                 attention(layer: li, segment: s, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer)
             }
-            L.wo.apply(attn.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel)
+            L.wo.apply(attn.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
             parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.ffnNorm.pointer, h.pointer + t * d, d, eps: eps) }
-            L.wgu.apply(h.pointer, rows: T, out: gu.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel)
+            L.wgu.apply(h.pointer, rows: T, out: gu.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
             parallelRows(T, par) { t in
                 let g = gu.pointer + t * 2 * ff
                 VectorMath.siluMul(g, g + ff, act.pointer + t * ff, ff)
             }
-            L.wdown.apply(act.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel)
+            L.wdown.apply(act.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
         }
         for s in segments { s.cache.count += s.count }
         if layerLimit != nil { return x }
@@ -270,13 +275,95 @@ final class LlamaModel: @unchecked Sendable {
         }
     }
 
+    /// Split-K decode attention for many single-token segments in one parallel section: the task list is
+    /// every segment's (KV head, key chunk) tasks, chunked exactly as `attention` chunks a segment alone,
+    /// so each sequence's result is bit-identical to decoding it by itself.
+    private func decodeAttention(layer: Int, plan: DecodeAttentionPlan, qkv: UnsafeMutablePointer<Float>, qkvStride: Int,
+                                 out: UnsafeMutablePointer<Float>) {
+        let hd = config.headDim, qd = config.qDim, kvd = config.kvDim
+        let group = config.headCount / config.headCountKV
+        let groups = config.headCountKV
+        let scale = 1 / Float(hd).squareRoot()
+        let accFloats = group * hd
+        let buf = workspace.attention(floats: plan.scratchFloats)
+        let keys = plan.segments.map { UncheckedSendable(($0.cache.keys(layer), $0.cache.values(layer))) }
+        let box = UncheckedSendable((qkv, out, buf, plan, keys))
+        WorkerPool.shared.run(plan.taskSegment.count, threads: threads) { t in
+            let (qkv, _, buf, plan, keys) = box.value
+            let si = plan.taskSegment[t]
+            let s = plan.segments[si]
+            let local = t - plan.taskStart[si]
+            let chunks = plan.chunks[si], chunkLen = plan.chunkLen[si], L = plan.length[si]
+            let g = local / chunks, c = local % chunks
+            let j0 = c * chunkLen, j1 = min(L, j0 + chunkLen)
+            let (kc, vc) = keys[si].value
+            let base = buf + plan.scratchStart[si]
+            let tasks = groups * chunks, scoreFloats = group * chunkLen
+            let scores = base, acc = base + tasks * scoreFloats
+            let ms = acc + tasks * accFloats, ls = ms + tasks * group
+            rk_attend_partial(qkv + s.start * qkvStride + g * group * hd, Int64(group), kc + g * hd, vc + g * hd, Int64(kvd),
+                              Int64(hd), Int64(j0), Int64(j1), scale, scores + local * scoreFloats, acc + local * accFloats,
+                              ms + local * group, ls + local * group)
+        }
+        parallelRows(plan.segments.count, threads) { si in
+            let (_, out, buf, plan, _) = box.value
+            let s = plan.segments[si]
+            let chunks = plan.chunks[si], chunkLen = plan.chunkLen[si]
+            let tasks = groups * chunks
+            let base = buf + plan.scratchStart[si]
+            let acc = base + tasks * group * chunkLen
+            let ms = acc + tasks * accFloats, ls = ms + tasks * group
+            for g in 0..<groups {
+                let t0 = g * chunks
+                rk_attend_merge(Int64(chunks), Int64(group), Int64(hd), acc + t0 * accFloats, ms + t0 * group, ls + t0 * group,
+                                out + s.start * qd + g * group * hd)
+            }
+        }
+    }
+
     /// logits[rows × vocab] = hidden · outputᵀ.
     func logits(hidden: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, decodeStep: Bool = false) {
-        output.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, workspace: workspace, useKernel: decodeStep && !exact)
+        output.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, workspace: workspace,
+                     useKernel: decodeStep && !exact, perRow: decodeStep)
     }
 
     func makeCache(capacity: Int) -> KVCache {
         KVCache(layers: config.layerCount, kvDim: config.kvDim, capacity: capacity)
+    }
+}
+
+/// How a batched decode step splits its attention into tasks (computed once per forward pass: every
+/// layer has the same key counts).
+struct DecodeAttentionPlan {
+    let segments: [BatchSegment]
+    let length: [Int]
+    let chunks: [Int]
+    let chunkLen: [Int]
+    let taskStart: [Int]
+    let taskSegment: [Int]
+    let scratchStart: [Int]
+    let scratchFloats: Int
+
+    init(segments: [BatchSegment], config: ModelConfig, threads: Int) {
+        let groups = config.headCountKV, group = config.headCount / config.headCountKV
+        var length: [Int] = [], chunks: [Int] = [], chunkLen: [Int] = [], taskStart: [Int] = [], taskSegment: [Int] = []
+        var scratchStart: [Int] = []
+        var scratch = 0
+        for (i, s) in segments.enumerated() {
+            // Same chunking as `LlamaModel.attention` for one sequence (depends only on its length).
+            let L = s.cache.count + 1
+            let c = L < 128 ? 1 : max(1, min(L / 64, (threads * 4 + groups - 1) / groups))
+            let cl = (L + c - 1) / c
+            length.append(L); chunks.append(c); chunkLen.append(cl)
+            taskStart.append(taskSegment.count)
+            taskSegment += [Int](repeating: i, count: groups * c)
+            scratchStart.append(scratch)
+            scratch += groups * c * (group * cl + group * config.headDim + 2 * group)
+        }
+        self.segments = segments
+        self.length = length; self.chunks = chunks; self.chunkLen = chunkLen
+        self.taskStart = taskStart; self.taskSegment = taskSegment
+        self.scratchStart = scratchStart; self.scratchFloats = scratch
     }
 }
 

@@ -30,6 +30,14 @@ void rk_quantize_q8(const float *x, int64_t n, int8_t *qs, float *d, float *s);
 void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
                    float *y, int64_t r0, int64_t r1, int accumulate);
 
+/// Batched form of rk_vec_dot_q8 for `n` activation rows (row i at aq + i·nb·32, ad/as + i·nb):
+/// y[i·ystride + r − r0] (= or +=) dot(row r, activation i). Each weight block is decoded once and used
+/// for every activation row, so the weights stream from memory once per call; every (r, i) result is
+/// bit-identical to rk_vec_dot_q8 on activation i alone (same operations in the same order), so a
+/// sequence decodes the same whatever batch it is in.
+void rk_gemm_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as, int64_t n,
+                float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate);
+
 /// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
 void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
 

@@ -42,9 +42,13 @@ struct RolloutCommand: AsyncParsableCommand {
     @Flag(help: "Feed the prompt text as is instead of wrapping it in the model's chat template.")
     var raw = false
 
+    @Option(help: "Sequences decoded together per step (all samples of all prompts share one continuous batch). Memory: about batch × (prompt + max-tokens) × 46 KB of KV cache for SmolLM2-135M.")
+    var batch: Int = 32
+
     func validate() throws {
         guard n >= 1 else { throw ValidationError("-n must be ≥ 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }
     }
 
     func messages(for o: JSONObject, line: Int) throws -> (text: String, messages: [RewardEngine.ChatMessage]) {
@@ -77,15 +81,40 @@ struct RolloutCommand: AsyncParsableCommand {
         } catch { inputFailure = error }
         var done = 0, errors = 0, tokens = 0
         let start = Date()
-        for line in lines {
+        // Prompts go through the engine in windows of several batches' worth of samples: all samples of
+        // a window share one continuous batch, and output is written (in input order) after each window.
+        let window = max(1, 4 * batch / n)
+        var w0 = 0
+        while w0 < lines.count {
+            let chunk = lines[w0..<min(lines.count, w0 + window)]
+            w0 += chunk.count
+            var parsed: [(line: InputLine, object: JSONObject?, error: String?)] = []
+            var requests: [GenerationRequest] = []
+            for line in chunk {
+                do {
+                    let o = try line.object()
+                    let (_, msgs) = try messages(for: o, line: line.number)
+                    let promptText = raw ? msgs.map(\.content).joined(separator: "\n\n") : model.renderChat(msgs, addGenerationPrompt: true)
+                    var opts = GenerationOptions(maxTokens: maxTokens, temperature: temperature, topP: topP, seed: seed &+ UInt64(line.number), samples: n)
+                    opts.stopAtEndOfGeneration = true
+                    requests.append(GenerationRequest(prompt: model.tokenize(promptText, parseSpecial: true), options: opts))
+                    parsed.append((line, o, nil))
+                } catch let e as RecordError {
+                    parsed.append((line, nil, e.description))
+                }
+            }
+            let generations = try await model.generate(requests: requests, maxBatch: batch)
             var w = JSONWriter()
-            do {
-                let o = try line.object()
-                let (_, msgs) = try messages(for: o, line: line.number)
-                let promptText = raw ? msgs.map(\.content).joined(separator: "\n\n") : model.renderChat(msgs, addGenerationPrompt: true)
-                var opts = GenerationOptions(maxTokens: maxTokens, temperature: temperature, topP: topP, seed: seed &+ UInt64(line.number), samples: n)
-                opts.stopAtEndOfGeneration = true
-                let gens = try await model.generate(prompt: model.tokenize(promptText, parseSpecial: true), options: opts, onText: nil)
+            var k = 0
+            for (line, object, error) in parsed {
+                guard let o = object else {
+                    errors += 1
+                    w.write(.object(["line": .number(Double(line.number)), "error": .string(error ?? "invalid line")]))
+                    w.bytes.append(0x0A)
+                    continue
+                }
+                let gens = generations[k]
+                k += 1
                 let group = o["group"]?.stringValue ?? o["prompt_id"]?.stringValue ?? o["id"]?.stringValue ?? "line\(line.number)"
                 for (k, g) in gens.enumerated() {
                     var out = o
@@ -97,13 +126,9 @@ struct RolloutCommand: AsyncParsableCommand {
                     w.bytes.append(0x0A)
                     tokens += g.tokens.count
                 }
-            } catch let e as RecordError {
-                errors += 1
-                w.write(.object(["line": .number(Double(line.number)), "error": .string(e.description)]))
-                w.bytes.append(0x0A)
             }
             try sink.write(w.bytes)
-            done += 1
+            done += chunk.count
             progress.update(done: done, fraction: Double(done) / Double(max(lines.count, 1)))
         }
         progress.finish()
