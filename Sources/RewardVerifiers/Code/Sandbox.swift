@@ -150,15 +150,13 @@ public struct Sandbox: Sendable {
                              stdout: read(outPath), stderr: read(errPath), fd3: read(fd3Path))
     }
 
-    /// posix_spawn (no fork in this multithreaded process) with a clean environment; the wait
-    /// blocks a dispatch thread, not the cooperative pool.
-    static func spawnAndWait(_ args: [String], stdoutPath: String, stderrPath: String) async throws -> Int32 {
+    /// posix_spawn with default signal dispositions, an empty signal mask and a minimal environment;
+    /// `files` sets up the child's descriptors. One place for both the per-run and the warm launcher.
+    static func spawnClean(_ args: [String], files: (inout posix_spawn_file_actions_t) -> Void) -> (pid: pid_t, rc: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        files(&actions)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -177,6 +175,17 @@ public struct Sandbox: Sendable {
         defer { for p in env { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, args[0], &actions, &attr, cargs, &env)
+        return (pid, rc)
+    }
+
+    /// posix_spawn (no fork in this multithreaded process) with a clean environment; the wait
+    /// blocks a dispatch thread, not the cooperative pool.
+    static func spawnAndWait(_ args: [String], stdoutPath: String, stderrPath: String) async throws -> Int32 {
+        let (pid, rc) = spawnClean(args) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         guard rc == 0 else { throw SandboxError("cannot start \(args[0]): \(String(cString: strerror(rc)))") }
         let p = pid
         return await withCheckedContinuation { (k: CheckedContinuation<Int32, Never>) in

@@ -52,29 +52,11 @@ final class WarmJail: @unchecked Sendable {
         args += sandbox.extraLauncherArgs
         args.append("--")
         args += language.argv(interpreter: interpreter) + ["--serve"]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var deflt = sigset_t()
-        sigemptyset(&deflt)
-        for s in [SIGPIPE, SIGTERM, SIGINT, SIGCHLD, SIGHUP] { sigaddset(&deflt, s) }
-        posix_spawnattr_setsigdefault(&attr, &deflt)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        var env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-        defer { for p in env { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, args[0], &actions, &attr, cargs, &env)
+        let (pid, rc) = Sandbox.spawnClean(args) { actions in
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         Glibc.close(inPipe[0]); Glibc.close(outPipe[1])
         guard rc == 0 else {
             Glibc.close(inPipe[1]); Glibc.close(outPipe[0])
