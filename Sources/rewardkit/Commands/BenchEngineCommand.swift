@@ -42,38 +42,18 @@ struct BenchEngineCommand: AsyncParsableCommand {
         var ours: [String: Double] = ["prefill_tok_s": prefill, "decode128_tok_s": dec128, "decode1024_tok_s": dec1024,
                                       "logprob_seq_s": lp, "peak_rss_mb": Double(rss) / 1e6]
         var ref: [String: Double] = [:]
-        let venv = referenceVenv ?? ProcessInfo.processInfo.environment["REWARDKIT_REF_VENV"] ?? ".venv-ref"
-        let python = (venv as NSString).appendingPathComponent("bin/python")
-        if FileManager.default.isExecutableFile(atPath: python) && FileManager.default.fileExists(atPath: referenceScript) {
-            let job: [String: Any] = [
-                "model": m.info.path, "threads": threads, "repeats": 3,
-                "prefill_tokens": bench.tokens(512).map { Int($0) },
-                "decode": [128, 1024].map { ["tokens": bench.tokens($0).map { Int($0) }, "steps": decodeSteps] },
-                "logprob_seqs": (0..<sequences).map { i in bench.tokens(256, variant: i).map { Int($0) } },
-            ]
-            let jobPath = NSTemporaryDirectory() + "rk-bench-\(UUID().uuidString).json"
-            try JSONSerialization.data(withJSONObject: job).write(to: URL(fileURLWithPath: jobPath))
-            defer { try? FileManager.default.removeItem(atPath: jobPath) }
-            printError("running llama.cpp reference (\(python))")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = [referenceScript, jobPath]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            if p.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                let dec = obj["decode_tok_s"] as? [String: Double] ?? [:]
-                ref = ["prefill_tok_s": obj["prefill_tok_s"] as? Double ?? .nan,
-                       "decode128_tok_s": dec["128"] ?? .nan, "decode1024_tok_s": dec["1024"] ?? .nan,
-                       "logprob_seq_s": obj["logprob_seq_s"] as? Double ?? .nan,
-                       "peak_rss_mb": Double(obj["peak_rss_bytes"] as? Int ?? 0) / 1e6]
-            } else {
-                printError("reference run failed (status \(p.terminationStatus)); reporting RewardKit numbers only")
-            }
-        } else {
-            printError("no reference venv at \(venv) (llama-cpp-python); reporting RewardKit numbers only")
+        let job: [String: Any] = [
+            "model": m.info.path, "threads": threads, "repeats": 3,
+            "prefill_tokens": bench.tokens(512).map { Int($0) },
+            "decode": [128, 1024].map { ["tokens": bench.tokens($0).map { Int($0) }, "steps": decodeSteps] },
+            "logprob_seqs": (0..<sequences).map { i in bench.tokens(256, variant: i).map { Int($0) } },
+        ]
+        if let obj = try runLlamaCppReference(venv: referenceVenv, script: referenceScript, job: job, name: "rk-bench") {
+            let dec = obj["decode_tok_s"] as? [String: Double] ?? [:]
+            ref = ["prefill_tok_s": obj["prefill_tok_s"] as? Double ?? .nan,
+                   "decode128_tok_s": dec["128"] ?? .nan, "decode1024_tok_s": dec["1024"] ?? .nan,
+                   "logprob_seq_s": obj["logprob_seq_s"] as? Double ?? .nan,
+                   "peak_rss_mb": Double(obj["peak_rss_bytes"] as? Int ?? 0) / 1e6]
         }
         ours["threads"] = Double(threads)
         if json {

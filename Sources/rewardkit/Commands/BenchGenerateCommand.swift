@@ -55,31 +55,11 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         let rollout: [String: Double] = ["n1_tok_s": roll1, "n16_tok_s": roll16, "p4_n16_b64_tok_s": roll4x16]
         var ref: [String: Double] = [:]
         var refRSS: [String: Double] = [:]
-        let venv = referenceVenv ?? ProcessInfo.processInfo.environment["REWARDKIT_REF_VENV"] ?? ".venv-ref"
-        let python = (venv as NSString).appendingPathComponent("bin/python")
-        if FileManager.default.isExecutableFile(atPath: python) && FileManager.default.fileExists(atPath: referenceScript) {
-            let job: [String: Any] = ["model": m.info.path, "threads": threads, "prompt": prompt.map { Int($0) },
-                                      "batches": sizes, "steps": steps, "repeats": 2]
-            let jobPath = NSTemporaryDirectory() + "rk-bench-gen-\(UUID().uuidString).json"
-            try JSONSerialization.data(withJSONObject: job).write(to: URL(fileURLWithPath: jobPath))
-            defer { try? FileManager.default.removeItem(atPath: jobPath) }
-            printError("running llama.cpp reference (\(python))")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = [referenceScript, jobPath]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            if p.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                ref = obj["tok_s"] as? [String: Double] ?? [:]
-                refRSS = obj["peak_rss_mb"] as? [String: Double] ?? [:]
-            } else {
-                printError("reference run failed (status \(p.terminationStatus)); reporting RewardKit numbers only")
-            }
-        } else {
-            printError("no reference venv at \(venv) (llama-cpp-python); reporting RewardKit numbers only")
+        let job: [String: Any] = ["model": m.info.path, "threads": threads, "prompt": prompt.map { Int($0) },
+                                  "batches": sizes, "steps": steps, "repeats": 2]
+        if let obj = try runLlamaCppReference(venv: referenceVenv, script: referenceScript, job: job, name: "rk-bench-gen") {
+            ref = obj["tok_s"] as? [String: Double] ?? [:]
+            refRSS = obj["peak_rss_mb"] as? [String: Double] ?? [:]
         }
         if json {
             print(engineJSON(["rewardkit": ours, "rollout": rollout, "llama_cpp_tok_s": ref, "llama_cpp_peak_rss_mb": refRSS,
