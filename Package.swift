@@ -4,7 +4,6 @@ import PackageDescription
 // Module layering (lower never imports higher):
 //   RewardCore ← RewardVerifiers ← RewardModels ← RewardSearch / RewardEval / RewardServer ← rewardkit
 //   RewardEngine (GGUF inference; needs only OpenBLAS and its C kernels) ← RewardModels
-// Modules not yet filled (RewardSearch, RewardServer) are added by the issues that fill them.
 let releaseFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -16,6 +15,7 @@ let package = Package(
         .library(name: "RewardEngine", targets: ["RewardEngine"]),
         .library(name: "RewardModels", targets: ["RewardModels"]),
         .library(name: "RewardEval", targets: ["RewardEval"]),
+        .library(name: "RewardSearch", targets: ["RewardSearch"]),
         .executable(name: "rewardkit", targets: ["rewardkit"]),
         .executable(name: "rk-sandbox", targets: ["rk-sandbox"]),
     ],
@@ -51,6 +51,10 @@ let package = Package(
                 swiftSettings: releaseFlags),
         .target(name: "RewardModels",
                 dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine"],
+                swiftSettings: releaseFlags),
+        // Test-time search and PRM label synthesis; both sample through the `Generator` seam.
+        .target(name: "RewardSearch",
+                dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels"],
                 swiftSettings: releaseFlags),
         .target(name: "RewardEval",
                 dependencies: ["RewardCore", "RewardVerifiers"],
