@@ -87,16 +87,52 @@ public struct LLMJudge: RewardFunction {
     }
 
     public func score(_ samples: [Sample], context: ScoringContext) async throws -> [RewardResult] {
+        if mode != .pairwise, samples.count > 1, let batched = try await scoreBatched(samples) { return batched }
+        return try await scoreEach(samples)
+    }
+
+    /// Pointwise and reference modes: every sample's verdict question in one engine call (one
+    /// packed forward batch instead of one per sample). Nil when the engine refuses the batch
+    /// (e.g. one over-long sample), so the caller scores sample by sample and only that one fails.
+    func scoreBatched(_ samples: [Sample]) async throws -> [RewardResult]? {
+        var questions: [(context: String, candidates: [String])] = []
+        var index = [Int?](repeating: nil, count: samples.count)
+        for (i, s) in samples.enumerated() {
+            var fill = ["prompt": Self.promptText(s.prompt), "response": s.response]
+            if mode == .reference {
+                guard let ref = s.reference else { continue }
+                fill["reference"] = ref
+            }
+            index[i] = questions.count
+            questions.append((await context(fill), verdicts))
+        }
+        let lps: [[Double]]
+        do { lps = try await scorer.candidateLogprobs(questions: questions) } catch is EngineError { return nil }
+        return samples.indices.map { i in
+            guard let q = index[i] else { return .failure("judge (reference): sample has no 'reference'/'answer'") }
+            return result(VerdictDistribution(verdicts: verdicts, logprobs: lps[q]))
+        }
+    }
+
+    /// A pointwise or reference verdict as a reward.
+    func result(_ d: VerdictDistribution) -> RewardResult {
+        if mode == .reference {
+            let py = d.probabilities[0]
+            return RewardResult(reward: py, passed: py > 0.5, diagnostics: ["verdict_mass": .number(d.mass)])
+        }
+        var e = d.expectation(values)
+        if normalize, let lo = values.min(), let hi = values.max(), hi > lo { e = (e - lo) / (hi - lo) }
+        return RewardResult(reward: e, diagnostics: ["verdict": .string(d.mostLikely), "verdict_mass": .number(d.mass)])
+    }
+
+    func scoreEach(_ samples: [Sample]) async throws -> [RewardResult] {
         var out: [RewardResult] = []
         for s in samples {
             do {
                 let prompt = Self.promptText(s.prompt)
                 switch mode {
                 case .pointwise:
-                    let d = try await verdict(["prompt": prompt, "response": s.response])
-                    var e = d.expectation(values)
-                    if normalize, let lo = values.min(), let hi = values.max(), hi > lo { e = (e - lo) / (hi - lo) }
-                    out.append(RewardResult(reward: e, diagnostics: ["verdict": .string(d.mostLikely), "verdict_mass": .number(d.mass)]))
+                    out.append(result(try await verdict(["prompt": prompt, "response": s.response])))
                 case .pairwise:
                     guard let other = opponent(s) else {
                         out.append(.failure("judge (pairwise): no opponent response (score preference pairs, or set opponent_field)"))
@@ -107,9 +143,7 @@ public struct LLMJudge: RewardFunction {
                                                                        "position_gap": .number(abs(p.forward - p.backward))]))
                 case .reference:
                     guard let ref = s.reference else { out.append(.failure("judge (reference): sample has no 'reference'/'answer'")); continue }
-                    let d = try await verdict(["prompt": prompt, "response": s.response, "reference": ref])
-                    let py = d.probabilities[0]
-                    out.append(RewardResult(reward: py, passed: py > 0.5, diagnostics: ["verdict_mass": .number(d.mass)]))
+                    out.append(result(try await verdict(["prompt": prompt, "response": s.response, "reference": ref])))
                 }
             } catch let e as EngineError {
                 out.append(.failure("judge: \(e)"))

@@ -22,9 +22,45 @@ public actor LikelihoodScorer {
         let r = try await model.logprobs(batch: batch)
         forwardSequences += batch.count
         let out = r.map(\.sum)
-        memo[key] = out
+        remember(key, out)
         return out
     }
+
+    /// Several (context, candidates) questions in ONE engine call: every candidate sequence of
+    /// every question is packed into the same forward batches, so a server that merges
+    /// concurrent requests gets one batched forward instead of one per sample.
+    public func candidateLogprobs(questions: [(context: String, candidates: [String])]) async throws -> [[Double]] {
+        var out = [[Double]?](repeating: nil, count: questions.count)
+        var batch: [(context: [Int32], continuation: [Int32])] = []
+        var misses: [(index: Int, key: String, count: Int)] = []
+        for (i, q) in questions.enumerated() {
+            let key = q.context + "\u{1}" + q.candidates.joined(separator: "\u{2}")
+            if let m = memo[key] { out[i] = m; continue }
+            let ctx = model.tokenize(q.context, parseSpecial: true)
+            batch += q.candidates.map { (context: ctx, continuation: model.tokenize($0, parseSpecial: false)) }
+            misses.append((i, key, q.candidates.count))
+        }
+        if !batch.isEmpty {
+            let r = try await model.logprobs(batch: batch)
+            forwardSequences += batch.count
+            var at = 0
+            for m in misses {
+                let lp = r[at..<at + m.count].map(\.sum)
+                at += m.count
+                remember(m.key, lp)
+                out[m.index] = lp
+            }
+        }
+        return out.map { $0! }
+    }
+
+    /// The memo is for repeats within a run (both sides of a pair); a long-running server sees
+    /// endless distinct questions, so it is bounded by starting over when full.
+    private func remember(_ key: String, _ value: [Double]) {
+        if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
+        memo[key] = value
+    }
+    static let memoLimit = 4096
 
     /// Per-token log-probabilities of `continuation` (already tokenized) after `context` tokens.
     public func tokenLogprobs(context: [Int32], continuation: [Int32]) async throws -> [Double] {

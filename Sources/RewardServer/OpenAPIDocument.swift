@@ -42,7 +42,7 @@ public enum OpenAPIDocument {
           "408": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Busy"},
-          "504": {"description": "Deadline exceeded; `results` holds the records scored before it", "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "done": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}}}}}
+          "504": {"description": "Deadline exceeded; `results` holds the first `done` of `total` records, scored before it (the rest were not scored)", "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "done": {"type": "integer"}, "total": {"type": "integer"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}}}}}}
         }
       }
     },

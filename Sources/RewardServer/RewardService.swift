@@ -108,6 +108,11 @@ final class RewardService: Sendable {
         let spec = try self.spec(named: specName ?? request.uri.queryParameters.get("spec"))
         let req = try OpenRLHFRequest.decode(json, maxRecords: options.maxRecords)
         let (samples, matched) = req.samples()
+        if spec.inlineSafe, samples.count <= options.inlineRecords {
+            // Small rule-only request: synchronous, bounded work; see ServerOptions.inlineRecords.
+            let results = try await spec.reward.score(samples, context: .empty)
+            return JSONResponse.bytes(openRLHFBody(results, matched: matched, spec: spec))
+        }
         let reward = self.reward(for: spec)
         let outcome = await DeadlineRunner.run(slices(samples), until: deadline) { slice in
             try await reward.score(Array(slice), context: .empty)
@@ -118,7 +123,7 @@ final class RewardService: Sendable {
         case .timedOut(let done):
             metrics.rejected("deadline")
             throw APIError(.gatewayTimeout, "deadline of \(options.deadline) exceeded after \(done.count) of \(samples.count) queries",
-                           extra: [JSONMember("done", .number(Double(done.count))),
+                           extra: [JSONMember("done", .number(Double(done.count))), JSONMember("total", .number(Double(samples.count))),
                                    JSONMember("rewards", .array(done.map { .number($0.error == nil ? $0.reward : 0) }))])
         case .failed(let error):
             throw APIError(.internalServerError, "scoring failed: \(error)")
@@ -209,6 +214,10 @@ final class RewardService: Sendable {
             w.write(r)
             return w.bytes
         }
+        if spec.inlineSafe, texts.count <= options.inlineRecords {
+            let results = try await pipeline.score(records: texts)
+            return JSONResponse.bytes(nativeBody(results, spec: spec))
+        }
         let parts = gn != nil ? [texts[...]] : slices(texts)
         let p = pipeline
         let outcome = await DeadlineRunner.run(parts, until: deadline) { (slice: ArraySlice<[UInt8]>) -> [ScoredRecord] in
@@ -227,6 +236,7 @@ final class RewardService: Sendable {
             let results: [JSONValue] = done.map { JSONValue.object(JSONObject($0.fields)) }
             throw APIError(.gatewayTimeout, "deadline of \(options.deadline) exceeded after \(done.count) of \(records.count) records",
                            extra: [JSONMember("spec", .string(spec.name)), JSONMember("done", .number(Double(done.count))),
+                                   JSONMember("total", .number(Double(records.count))),
                                    JSONMember("results", .array(results))])
         case .failed(let error):
             throw APIError(.internalServerError, "scoring failed: \(error)")

@@ -9,6 +9,9 @@ public struct ServedSpec: Sendable {
     public var groupNormalization: GroupNormalization?
     /// Component names and types, in spec order, for GET /v1/specs.
     public var components: [(name: String, type: String)]
+    /// Every component is a synchronous per-sample rule (`SampleReward`): a small request is
+    /// scored inline in its handler, since a hop to another task costs more than the work.
+    public var inlineSafe: Bool
 
     /// Reward types that run the embedded engine; their requests go through the batcher.
     public static let modelKinds: Set<String> = ["orm", "prm", "judge", "rlpr", "flr", "implicit_prm"]
@@ -19,6 +22,7 @@ public struct ServedSpec: Sendable {
         self.reward = reward
         self.groupNormalization = groupNormalization
         self.components = reward.parts.map { ($0.name, $0.function.kind) }
+        self.inlineSafe = reward.parts.allSatisfy { $0.function is any SampleReward }
     }
 
     public var usesModel: Bool { components.contains { Self.modelKinds.contains($0.type) } }

@@ -17,8 +17,10 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    struct RouteStatus: Hashable { var route: String; var status: Int }
+
     struct State {
-        var requests: [String: Int] = [:]            // "route\u{0}status"
+        var requests: [RouteStatus: Int] = [:]
         var latency: [String: Histogram] = [:]       // route
         var records: [String: Int] = [:]             // spec
         var recordErrors: [String: Int] = [:]        // spec
@@ -37,7 +39,7 @@ final class ServerMetrics: Sendable {
 
     func request(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            s.requests["\(route)\u{0}\(status)", default: 0] += 1
+            s.requests[RouteStatus(route: route, status: status), default: 0] += 1
             s.latency[route, default: Histogram(bounds: Self.secondsBounds)].observe(seconds)
         }
     }
@@ -74,9 +76,8 @@ final class ServerMetrics: Sendable {
             out += "\(name)_sum\(l) \(fmt(h.sum))\n\(name)_count\(l) \(h.count)\n"
         }
         header("rewardkit_http_requests_total", "counter", "HTTP requests by route and status.")
-        for (k, v) in s.requests.sorted(by: { $0.key < $1.key }) {
-            let p = k.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "rewardkit_http_requests_total{route=\"\(p[0])\",status=\"\(p[1])\"} \(v)\n"
+        for (k, v) in s.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            out += "rewardkit_http_requests_total{route=\"\(k.route)\",status=\"\(k.status)\"} \(v)\n"
         }
         header("rewardkit_http_request_duration_seconds", "histogram", "Request latency by route.")
         for (route, h) in s.latency.sorted(by: { $0.key < $1.key }) {

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -103,6 +104,13 @@ def measure(name, port, pid, records, body_file, seconds, conns):
     return rows
 
 
+def batch_stats(port):
+    """(engine calls, samples) from the server's batch-size histogram."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+    get = lambda name: float(re.search(rf"^{name} (\S+)$", text, re.M).group(1))
+    return get("rewardkit_batch_size_count"), get("rewardkit_batch_size_sum")
+
+
 def ensure_venv():
     py = os.path.join(VENV, "bin", "python")
     if not os.path.exists(py):
@@ -120,6 +128,8 @@ def main():
     ap.add_argument("--model-spec", help="also measure this model-backed spec with batching on vs off")
     ap.add_argument("--json", help="write all rows here")
     ap.add_argument("--model-only", action="store_true", help="only the --model-spec batching comparison")
+    ap.add_argument("--model-seconds", type=int, default=30, help="wrk duration per model-backed run")
+    ap.add_argument("--model-conns", type=int, default=16, help="concurrent clients for the model-backed runs")
     a = ap.parse_args()
     tmp = "/tmp/rk-bench-serve"
     os.makedirs(tmp, exist_ok=True)
@@ -150,22 +160,28 @@ def main():
         with open(distinct, "w") as f:
             for i in range(5000):
                 f.write(make_body(1, seed=1000 + i) + "\n")
-        for batching in (True, False):
+        # On: concurrent requests merge into one engine call (one packed forward batch). Off: the
+        # batcher with --max-batch 1 (one request's sample per engine call), and no batcher at all.
+        for label, extra in (("batching", []), ("max batch 1", ["--max-batch", "1"]), ("no batching", ["--no-batching"])):
             port = free_port()
-            cmd = [a.bin, "serve", "--config", a.model_spec, "--no-access-log", "--port", str(port)] + ([] if batching else ["--no-batching"])
+            cmd = [a.bin, "serve", "--config", a.model_spec, "--no-access-log", "--port", str(port)] + extra
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_up(port, timeout=300)
-                r = wrk(port, distinct, a.seconds * 3, 16, 2, timeout=60)  # a model batch takes seconds
-                rows.append(dict(server="rewardkit " + os.path.basename(a.model_spec) + (" batching" if batching else " no batching"),
-                                 records=1, load="saturation", records_per_s=r["rps"], peak_rss_mb=peak_rss_mb(p.pid),
-                                 loadavg=load_avg(), **r))
+                r = wrk(port, distinct, a.model_seconds, a.model_conns, 2, timeout=60)
+                batches, samples = batch_stats(port)
+                rows.append(dict(server="rewardkit " + os.path.basename(a.model_spec) + " " + label,
+                                 records=1, load=f"saturation ({a.model_conns} conns)", records_per_s=r["rps"],
+                                 peak_rss_mb=peak_rss_mb(p.pid), loadavg=load_avg(),
+                                 mean_batch=(samples / batches if batches else float("nan")), **r))
             finally:
                 p.terminate()
                 p.wait(120)
     print("| server | records/req | load | req/s | records/s | p50 ms | p99 ms | errors | peak RSS MB | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if "mean_batch" in r:
+            r["server"] += f" (mean batch {r['mean_batch']:.1f})"
         print(f"| {r['server']} | {r['records']} | {r['load']} | {r['rps']:.0f} | {r['records_per_s']:.0f} | {r['p50_ms']:.2f} | "
               f"{r['p99_ms']:.2f} | {r['errors'] + r['non2xx']} | {r['peak_rss_mb']:.0f} | {r['loadavg']} |")
     if a.json:

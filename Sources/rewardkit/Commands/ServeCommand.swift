@@ -56,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Longest wait in milliseconds for more requests to join a model batch.")
     var maxBatchWaitMs = 5.0
 
+    @Option(help: "Records per scoring slice; the deadline is checked between slices.")
+    var sliceRecords = 256
+
+    @Option(help: "Rule-only requests with at most this many records are scored inline (0: never).")
+    var inlineRecords = 16
+
     @Flag(help: "Do not log each request (the access log) on stderr.")
     var noAccessLog = false
 
@@ -66,9 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard printOpenapi || !config.isEmpty else { throw ValidationError("give at least one --config") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be ≥ 1024") }
-        guard maxRecords >= 1, maxInFlight >= 1, maxBatch >= 1 else {
-            throw ValidationError("--max-records, --max-in-flight and --max-batch must be ≥ 1")
+        guard maxRecords >= 1, maxInFlight >= 1, maxBatch >= 1, sliceRecords >= 1 else {
+            throw ValidationError("--max-records, --max-in-flight, --max-batch and --slice-records must be ≥ 1")
         }
+        guard inlineRecords >= 0 else { throw ValidationError("--inline-records must be ≥ 0") }
         guard deadline > 0, idleTimeout > 0, maxBatchWaitMs >= 0 else {
             throw ValidationError("--deadline and --idle-timeout must be > 0, --max-batch-wait-ms ≥ 0")
         }
@@ -90,11 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: logLevel)!
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        LoggingSystem.bootstrap { label in ServeLogHandler(label: label, level: level) }
         let logger = Logger(label: "rewardkit.serve")
         var specs: [ServedSpec] = []
         for arg in config {
@@ -123,6 +126,8 @@ struct ServeCommand: AsyncParsableCommand {
         o.maxBatch = maxBatch
         o.maxBatchWait = .microseconds(Int64(maxBatchWaitMs * 1000))
         o.accessLog = !noAccessLog
+        o.sliceRecords = sliceRecords
+        o.inlineRecords = inlineRecords
         Self.raiseFileLimit()
         let host = self.host
         try await RewardServer.run(specs: specs, options: o, logger: logger) { port in

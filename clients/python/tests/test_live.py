@@ -2,7 +2,9 @@
 
 $REWARDKIT_URL: a server with specs math_format (first) and exact.
 $REWARDKIT_LIMITS_URL: a server with --api-key s3cret --max-in-flight 2 --idle-timeout 1
-  --deadline 3 --max-body-bytes 1048576 (the error paths).
+  --deadline 3 --max-body-bytes 1048576 --max-records 100 (the error paths).
+$REWARDKIT_DEADLINE_URL: a server with specs judge (judge_reference.yaml, first) and exact,
+  --deadline 1.5 --slice-records 1 (requests that outlive their deadline).
 """
 
 import http.client
@@ -262,6 +264,15 @@ class ErrorPathTests(unittest.TestCase):
         self.assertEqual(get(LIMITS_URL, "/nope", AUTH)[0], 404)
         self.assertEqual(post(LIMITS_URL, "/v1/score/nope", {"response": "x"}, AUTH)[0], 404)
 
+    def test_too_many_records(self):
+        st, out, _ = post(LIMITS_URL, "/get_reward", {"query": ["x"] * 101}, AUTH)
+        self.assertEqual(st, 413)
+        self.assertIn("101 queries exceed the limit of 100", out["error"])
+        st, out, _ = post(LIMITS_URL, "/v1/score", [{"response": "x"}] * 101, AUTH)
+        self.assertEqual(st, 413)
+        self.assertIn("101 records exceed the limit of 100", out["error"])
+        self.assertEqual(post(LIMITS_URL, "/get_reward", {"query": ["x"] * 100}, AUTH)[0], 200)
+
     def test_100mb_body_with_content_length(self):
         s = raw_socket()
         n = 100 << 20
@@ -395,6 +406,61 @@ class ErrorPathTests(unittest.TestCase):
         self.assertTrue(set(statuses) <= {200, 503}, set(statuses))
         self.assertGreater(statuses.count(200), 0)
         self.assertTrue(healthy())
+
+
+DEADLINE_URL = os.environ.get("REWARDKIT_DEADLINE_URL", "")
+
+
+@unittest.skipUnless(DEADLINE_URL, "needs $REWARDKIT_DEADLINE_URL")
+class DeadlineTests(unittest.TestCase):
+    """24 judge records take ≥ 24 × 2 forward passes (seconds of real model work even on a quiet
+    machine); the deadline is 1.5 s. The answer is 504 at the deadline with the records finished
+    by then, in order, and the server keeps serving."""
+    N = 24
+
+    def records(self, seed):
+        return [{"prompt": f"What is {seed} + {i}?", "response": f"It is {seed + i}.", "reference": str(seed + i)}
+                for i in range(self.N)]
+
+    def assert_healthy(self):
+        t0 = time.time()
+        self.assertEqual(get(DEADLINE_URL, "/health")[0], 200)
+        self.assertEqual(get(DEADLINE_URL, "/ready")[0], 200)
+        # A rule spec is answered while the model still finishes the slice the deadline cut off.
+        st, out, _ = post(DEADLINE_URL, "/exact/get_reward", {"query": ["Q 4"], "prompts": ["Q "], "labels": ["4"]})
+        self.assertEqual((st, out["rewards"]), (200, [1.0]))
+        self.assertLess(time.time() - t0, 10)
+
+    def test_native_score_past_deadline_is_504_with_what_was_done(self):
+        t0 = time.time()
+        st, out, _ = post(DEADLINE_URL, "/v1/score", {"records": self.records(1)})
+        elapsed = time.time() - t0
+        self.assertEqual(st, 504, out)
+        self.assertIn("deadline", out["error"])
+        self.assertEqual(out["total"], self.N)
+        self.assertLess(out["done"], self.N)
+        self.assertEqual(out["spec"], "judge")
+        # The first `done` records, in request order, each fully scored (reward = P("Yes") ∈ [0, 1]).
+        self.assertEqual(len(out["results"]), out["done"])
+        for i, r in enumerate(out["results"]):
+            self.assertEqual(r["prompt"], f"What is 1 + {i}?")
+            self.assertTrue(0 <= r["reward"] <= 1 and "error" not in r, r)
+        self.assertLess(elapsed, 12)  # answered at the deadline, not after all 24 records
+        self.assert_healthy()
+
+    def test_openrlhf_past_deadline_is_504_with_what_was_done(self):
+        recs = self.records(2)
+        body = {"query": ["Q: " + r["prompt"] + " " + r["response"] for r in recs],
+                "prompts": ["Q: " + r["prompt"] + " " for r in recs], "labels": [r["reference"] for r in recs]}
+        st, out, _ = post(DEADLINE_URL, "/get_reward", body)
+        self.assertEqual(st, 504, out)
+        self.assertEqual(out["total"], self.N)
+        self.assertLess(out["done"], self.N)
+        self.assertEqual(len(out["rewards"]), out["done"])
+        self.assertTrue(all(0 <= x <= 1 for x in out["rewards"]))
+        self.assert_healthy()
+        text = get(DEADLINE_URL, "/metrics")[1].decode()
+        self.assertIn('rewardkit_http_requests_total{route="/get_reward",status="504"} 1\n', text)
 
 
 if __name__ == "__main__":
