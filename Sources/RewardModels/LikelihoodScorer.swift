@@ -68,6 +68,13 @@ public actor LikelihoodScorer {
         return try await model.logprobs(context: context, continuation: continuation).tokenLogprobs
     }
 
+    /// Per-token log-probabilities of many (context, continuation) pairs in one engine call.
+    public func tokenLogprobs(batch: [(context: [Int32], continuation: [Int32])]) async throws -> [[Double]] {
+        guard !batch.isEmpty else { return [] }
+        forwardSequences += batch.count
+        return try await model.logprobs(batch: batch).map(\.tokenLogprobs)
+    }
+
     public func tokenize(_ s: String, special: Bool) -> [Int32] { model.tokenize(s, parseSpecial: special) }
     public func render(_ m: [RewardEngine.ChatMessage], generationPrompt: Bool) -> String {
         model.renderChat(m, addGenerationPrompt: generationPrompt)

@@ -36,21 +36,53 @@ public struct RLPRReward: RewardFunction {
         return response + "\nAnswer: "
     }
 
-    public func probabilities(_ s: Sample, reference: String) async throws -> [Double] {
+    /// (context, continuation) tokens: prompt + the response's reasoning, then the reference.
+    func tokens(_ s: Sample, reference: String) async -> (context: [Int32], continuation: [Int32]) {
         let ctxText = await scorer.render(ChatRendering.messages(s.prompt), generationPrompt: true) + reasoning(s.response)
-        let ctx = await scorer.tokenize(ctxText, special: true)
-        let cont = await scorer.tokenize(reference, special: false)
+        return (await scorer.tokenize(ctxText, special: true), await scorer.tokenize(reference, special: false))
+    }
+
+    public func probabilities(_ s: Sample, reference: String) async throws -> [Double] {
+        let (ctx, cont) = await tokens(s, reference: reference)
         return try await scorer.tokenLogprobs(context: ctx, continuation: cont).map { Foundation.exp($0) }
     }
 
     public func score(_ samples: [Sample], context: ScoringContext) async throws -> [RewardResult] {
+        if samples.count > 1, let batched = try await scoreBatched(samples) { return batched }
+        return try await scoreEach(samples)
+    }
+
+    /// Every sample's reference in one engine call (one packed forward batch, which is what the
+    /// server's request merging needs); nil when the engine refuses the batch (e.g. one over-long
+    /// sample), so the caller scores sample by sample and only that sample fails.
+    func scoreBatched(_ samples: [Sample]) async throws -> [RewardResult]? {
+        var batch: [(context: [Int32], continuation: [Int32])] = []
+        var out = [RewardResult?](repeating: nil, count: samples.count)
+        var index = [Int?](repeating: nil, count: samples.count)
+        for (i, s) in samples.enumerated() {
+            guard let ref = s.reference, !ref.isEmpty else { out[i] = .failure("rlpr: sample has no 'reference'/'answer'"); continue }
+            let t = await tokens(s, reference: ref)
+            guard !t.continuation.isEmpty else { out[i] = .failure("rlpr: reference tokenizes to nothing"); continue }
+            index[i] = batch.count
+            batch.append(t)
+        }
+        let lps: [[Double]]
+        do { lps = try await scorer.tokenLogprobs(batch: batch) } catch is EngineError { return nil }
+        return samples.indices.map { i in out[i] ?? Self.result(lps[index[i]!].map { Foundation.exp($0) }) }
+    }
+
+    static func result(_ p: [Double]) -> RewardResult {
+        RewardResult(reward: p.reduce(0, +) / Double(p.count), diagnostics: ["reference_tokens": .number(Double(p.count)), "min_token_p": .number(p.min()!)])
+    }
+
+    func scoreEach(_ samples: [Sample]) async throws -> [RewardResult] {
         var out: [RewardResult] = []
         for s in samples {
             guard let ref = s.reference, !ref.isEmpty else { out.append(.failure("rlpr: sample has no 'reference'/'answer'")); continue }
             do {
                 let p = try await probabilities(s, reference: ref)
                 guard !p.isEmpty else { out.append(.failure("rlpr: reference tokenizes to nothing")); continue }
-                out.append(RewardResult(reward: p.reduce(0, +) / Double(p.count), diagnostics: ["reference_tokens": .number(Double(p.count)), "min_token_p": .number(p.min()!)]))
+                out.append(Self.result(p))
             } catch let e as EngineError {
                 out.append(.failure("rlpr: \(e)"))
             }

@@ -4,10 +4,10 @@ import Testing
 import RewardCore
 import RewardEngine
 
-/// The judge scores a batch of samples in one engine call (what the server's batcher relies on
+/// The judge and RLPR score a batch of samples in one engine call (what the server's batcher relies on
 /// for a batching gain); the values must be the per-sample ones, and a sample that cannot be
 /// judged still fails alone. Real embedded model, like ModelTests.
-@Suite(.serialized) struct JudgeBatchingTests {
+@Suite(.serialized) struct ModelBatchingTests {
     func scorer() throws -> LikelihoodScorer {
         guard let m = ModelTests.model else {
             throw ConfigError("model \(ModelStore.defaultModel) is not pulled; run `rewardkit models pull \(ModelStore.defaultModel)`")
@@ -37,6 +37,24 @@ import RewardEngine
                 #expect(batched.allSatisfy { $0.error == nil && $0.reward >= 1 && $0.reward <= 5 })
             }
         }
+    }
+
+    @Test func rlprBatchedEqualsPerSample() async throws {
+        guard let m = ModelTests.model else { throw ConfigError("model not pulled") }
+        let counting = CountingModel(base: m)
+        let rlpr = RLPRReward(scorer: LikelihoodScorer(model: counting))
+        let samples = [Sample(prompt: .text("What is 2+2?"), response: "2 plus 2 makes \\boxed{", reference: "4"),
+                       Sample(prompt: .text("What is 2+2?"), response: "No idea."),  // no reference
+                       Sample(prompt: .text("Capital of France?"), response: "The answer is", reference: "Paris")]
+        let batched = try await rlpr.score(samples)
+        #expect(counting.batchCalls.withLock { $0 } == [2])  // the two scorable samples, one call
+        let each = try await RLPRReward(scorer: LikelihoodScorer(model: m)).scoreEach(samples)
+        for (b, e) in zip(batched, each) {
+            #expect(b.error == e.error)
+            #expect(abs(b.reward - e.reward) < 1e-4, "\(b.reward) vs \(e.reward)")
+        }
+        #expect(batched[1].error == "rlpr: sample has no 'reference'/'answer'")
+        #expect(batched[0].error == nil && batched[0].reward > 0 && batched[0].reward <= 1)
     }
 
     @Test func oneEngineCallForTheBatch() async throws {
