@@ -104,6 +104,13 @@ def measure(name, port, pid, records, body_file, seconds, conns):
     return rows
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def batch_stats(port):
     """(engine calls, samples) from the server's batch-size histogram."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
@@ -168,12 +175,16 @@ def main():
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 wait_up(port, timeout=300)
+                c0 = cpu_seconds(p.pid)
                 r = wrk(port, distinct, a.model_seconds, a.model_conns, 2, timeout=60)
+                # Server CPU per completed record: less sensitive to other load than records/s (the
+                # last batch in flight when wrk stops is counted in CPU, not in records: a bias against batching).
+                cpu_per_record = (cpu_seconds(p.pid) - c0) / max(r["requests"], 1)
                 batches, samples = batch_stats(port)
                 rows.append(dict(server="rewardkit " + os.path.basename(a.model_spec) + " " + label,
                                  records=1, load=f"saturation ({a.model_conns} conns)", records_per_s=r["rps"],
                                  peak_rss_mb=peak_rss_mb(p.pid), loadavg=load_avg(),
-                                 mean_batch=(samples / batches if batches else float("nan")), **r))
+                                 mean_batch=(samples / batches if batches else float("nan")), cpu_per_record=cpu_per_record, **r))
             finally:
                 p.terminate()
                 p.wait(120)
@@ -181,7 +192,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "mean_batch" in r:
-            r["server"] += f" (mean batch {r['mean_batch']:.1f})"
+            r["server"] += f" (mean batch {r['mean_batch']:.1f}, server CPU {r['cpu_per_record']:.2f} s/record, {r['requests']} requests)"
         print(f"| {r['server']} | {r['records']} | {r['load']} | {r['rps']:.0f} | {r['records_per_s']:.0f} | {r['p50_ms']:.2f} | "
               f"{r['p99_ms']:.2f} | {r['errors'] + r['non2xx']} | {r['peak_rss_mb']:.0f} | {r['loadavg']} |")
     if a.json:

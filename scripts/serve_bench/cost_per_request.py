@@ -19,11 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_serve as bs  # noqa: E402
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+cpu_seconds = bs.cpu_seconds
 
 
 def main():
