@@ -108,7 +108,7 @@ final class RewardService: Sendable {
         let spec = try self.spec(named: specName ?? request.uri.queryParameters.get("spec"))
         let req = try OpenRLHFRequest.decode(json, maxRecords: options.maxRecords)
         let (samples, matched) = req.samples()
-        if spec.inlineSafe, samples.count <= options.inlineRecords {
+        if spec.inlineSafe, samples.count <= options.inlineRecords, body.count <= options.inlineBodyBytes {
             // Small rule-only request: synchronous, bounded work; see ServerOptions.inlineRecords.
             let results = try await spec.reward.score(samples, context: .empty)
             return JSONResponse.bytes(openRLHFBody(results, matched: matched, spec: spec))
@@ -214,7 +214,7 @@ final class RewardService: Sendable {
             w.write(r)
             return w.bytes
         }
-        if spec.inlineSafe, texts.count <= options.inlineRecords {
+        if spec.inlineSafe, texts.count <= options.inlineRecords, body.count <= options.inlineBodyBytes {
             let results = try await pipeline.score(records: texts)
             return JSONResponse.bytes(nativeBody(results, spec: spec))
         }

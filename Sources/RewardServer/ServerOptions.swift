@@ -27,6 +27,9 @@ public struct ServerOptions: Sendable {
     /// cooperative-pool thread (never a NIO event loop: Hummingbird runs handlers in tasks),
     /// less than the deadline machinery's own cost for one record. Larger ones are sliced.
     public var inlineRecords = 16
+    /// …and at most this many body bytes, so "small" holds for the text too: a huge record goes
+    /// through the sliced path and still gets its 504 at the deadline.
+    public var inlineBodyBytes = 64 << 10
     /// Log every request at info level (the access log).
     public var accessLog = true
 

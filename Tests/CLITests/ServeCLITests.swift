@@ -81,9 +81,10 @@ enum Python {
         #expect(server.stop() == 0)
     }
 
-    /// The server and `rewardkit score` give identical results for the same records and spec.
+    /// The server and `rewardkit score` give identical results for the same records and spec,
+    /// here through the sliced path (no inline scoring, 4-record slices) that larger requests take.
     @Test func sameResultsAsScore() async throws {
-        let server = try LiveServer(Self.mainSpecs)
+        let server = try LiveServer(Self.mainSpecs + ["--inline-records", "0", "--slice-records", "4"])
         defer { _ = server.stop() }
         let file = try String(contentsOf: CLI.repoRoot.appendingPathComponent("examples/rlvr.jsonl"), encoding: .utf8)
         let lines = file.split(separator: "\n").map(String.init)
