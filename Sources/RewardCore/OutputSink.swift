@@ -80,15 +80,38 @@ public final class OutputSink {
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
+        try bytes.withUnsafeBytes { try write(raw: $0) }
+    }
+
+    public func write(_ bytes: ArraySlice<UInt8>) throws {
+        try bytes.withUnsafeBytes { try write(raw: $0) }
+    }
+
+    public func write(raw b: UnsafeRawBufferPointer) throws {
+        guard !b.isEmpty else { return }
         guard !closed else { throw ConfigError("write to '\(path)' after close") }
-        try bytes.withUnsafeBytes { b in
+        do {
             if let gz {
                 if gzwrite(gz, b.baseAddress, UInt32(b.count)) != Int32(b.count) { throw ConfigError("writing '\(path)' failed") }
             } else if fwrite(b.baseAddress, 1, b.count, fp) != b.count {
                 throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    /// Runs `body`, which writes results, then publishes the output (`close()`). When `body`
+    /// throws (an input stream that failed, a --strict stop, a failed batch), what it wrote
+    /// before is still published and then the error is rethrown: the output file holds every
+    /// result before the stop, and the command exits 1. One place for the rule every streaming
+    /// command follows.
+    public func publishing<T>(_ body: () async throws -> T) async throws -> T {
+        let result: T
+        do { result = try await body() } catch {
+            try close()
+            throw error
+        }
+        try close()
+        return result
     }
 
     /// Flushes everything written and, for a file, renames it into place. Call it when the run

@@ -66,6 +66,14 @@ public struct ScoringPipeline: Sendable {
         var pairCorrect: Bool?
     }
 
+    /// A scored slice: its outcomes and, unless results are held for group normalization,
+    /// its output lines already serialized by the worker (`ends[i]`: end of line i in `bytes`).
+    struct ScoredSlice: Sendable {
+        var outcomes: [LineOutcome]
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+    }
+
     /// On a stop (a `--strict` error line, or an InputStreamError from a truncated input) the
     /// lines before the stop are written in full before the error is thrown, so the caller
     /// can close the sink and publish them: with `--strict` the output holds every line before
@@ -75,24 +83,27 @@ public struct ScoringPipeline: Sendable {
         let clock = ContinuousClock.now
         var summary = ScoreSummary()
         var held: [LineOutcome] = []
-        func write(_ outcomes: ArraySlice<LineOutcome>) throws {
-            if groupNormalization != nil { held.append(contentsOf: outcomes); return }
-            var w = JSONWriter(capacity: outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 64)
-            for o in outcomes { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
-            try output.write(w.bytes)
+        let holding = groupNormalization != nil
+        let stream = LineStream(batchLines: batchLines, concurrency: concurrency) { lines in
+            var s = ScoredSlice(outcomes: try await self.scoreSlice(lines))
+            if !holding {
+                (s.bytes, s.ends) = Self.serialize(s.outcomes)
+                // Serialized: the inputs are not needed any more and are freed here, in the worker.
+                for i in s.outcomes.indices { s.outcomes[i].raw = nil; s.outcomes[i].object = nil; s.outcomes[i].additions = [] }
+            }
+            return s
         }
         do {
-            while true {
-                let lines = try input.nextBatch(max: batchLines)
-                if lines.isEmpty { break }
-                let outcomes = try await scoreBatch(lines)
-                for (i, o) in outcomes.enumerated() {
+            try await stream.run(input: input) { slice in
+                for (i, o) in slice.outcomes.enumerated() {
                     summary.lines += 1
                     if let e = o.error {
                         summary.errors += 1
                         if summary.firstError == nil { summary.firstError = e }
                         if strict {
-                            try write(outcomes[..<i])
+                            if holding { held.append(contentsOf: slice.outcomes[..<i]) } else if i > 0 {
+                                try output.write(slice.bytes[..<slice.ends[i - 1]])
+                            }
                             throw ConfigError("\(e) (--strict: stopped here; the \(summary.lines - 1) lines before it were written)")
                         }
                     } else if let r = o.reward {
@@ -104,12 +115,12 @@ public struct ScoringPipeline: Sendable {
                         }
                     }
                 }
-                try write(outcomes[...])
+                if holding { held.append(contentsOf: slice.outcomes) } else { try output.write(slice.bytes) }
                 let frac = input.totalBytes.map { $0 > 0 ? Double(input.bytesRead) / Double($0) : 1 }
                 progress?.update(done: summary.lines, fraction: frac)
             }
         } catch {
-            if groupNormalization != nil {
+            if holding {
                 var w = JSONWriter(capacity: 1 << 20)
                 for o in held { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
                 try output.write(w.bytes)
@@ -134,15 +145,27 @@ public struct ScoringPipeline: Sendable {
         return summary
     }
 
+    /// Output lines of `outcomes` and where each ends.
+    static func serialize(_ outcomes: [LineOutcome]) -> ([UInt8], [Int]) {
+        var w = JSONWriter(capacity: outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 96)
+        var ends: [Int] = []
+        ends.reserveCapacity(outcomes.count)
+        for o in outcomes {
+            OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w)
+            ends.append(w.bytes.count)
+        }
+        return (w.bytes, ends)
+    }
+
+    /// Scores one batch in slices, concurrently, in input order (for callers that hold lines).
     func scoreBatch(_ lines: [InputLine]) async throws -> [LineOutcome] {
-        let n = max(1, min(concurrency, lines.count / 256 + 1))
-        let per = (lines.count + n - 1) / n
+        let ranges = LineStream<Int>.slices(count: lines.count, workers: concurrency, minLines: 256)
         return try await withThrowingTaskGroup(of: (Int, [LineOutcome]).self) { g in
-            for k in 0..<n {
-                let slice = Array(lines[min(k * per, lines.count)..<min((k + 1) * per, lines.count)])
+            for (k, r) in ranges.enumerated() {
+                let slice = Array(lines[r])
                 g.addTask { (k, try await self.scoreSlice(slice)) }
             }
-            var parts = [[LineOutcome]](repeating: [], count: n)
+            var parts = [[LineOutcome]](repeating: [], count: ranges.count)
             for try await (k, r) in g { parts[k] = r }
             return parts.flatMap { $0 }
         }

@@ -10,7 +10,8 @@ enum ExecutionVerify {
         let sink = try OutputSink(path: out)
         var counts = (lines: 0, passed: 0, errors: 0)
         let start = Date()
-        do {
+        // Results before a failed input stream are published; the exit code is then 1.
+        try await sink.publishing {
             while true {
                 let batch = try reader.nextBatch(max: 256)
                 if batch.isEmpty { break }
@@ -57,12 +58,7 @@ enum ExecutionVerify {
                 }
                 try sink.write(w.bytes)
             }
-        } catch {
-            // Results before a failed input stream are published; the exit code is 1.
-            try sink.close()
-            throw error
         }
-        try sink.close()
         let secs = Date().timeIntervalSince(start)
         FileHandle.standardError.write(Data(String(format: "verify %@: %d lines, %d passed, %d errors, %.2f s (%.1f lines/s)\n",
                                                    label, counts.lines, counts.passed, counts.errors, secs,

@@ -85,6 +85,7 @@ struct RolloutCommand: AsyncParsableCommand {
         // a window share one continuous batch, and output is written (in input order) after each window.
         let window = max(1, 4 * batch / n)
         var w0 = 0
+        try await sink.publishing {
         while w0 < lines.count {
             let chunk = lines[w0..<min(lines.count, w0 + window)]
             w0 += chunk.count
@@ -131,8 +132,8 @@ struct RolloutCommand: AsyncParsableCommand {
             done += chunk.count
             progress.update(done: done, fraction: Double(done) / Double(max(lines.count, 1)))
         }
+        }
         progress.finish()
-        try sink.close()
         let secs = Date().timeIntervalSince(start)
         var s = JSONObject()
         s["prompts"] = .number(Double(done))

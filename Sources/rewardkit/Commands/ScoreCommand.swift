@@ -63,16 +63,11 @@ struct ScoreCommand: AsyncParsableCommand {
         let input = try RecordInput(path: self.input, maxLineBytes: maxLineBytes)
         let output = try OutputSink(path: out)
         let progress = ProgressReporter(label: "scoring")
-        let result: ScoreSummary
-        do {
-            result = try await pipeline.run(input: input, output: output, progress: progress)
-        } catch {
-            // The pipeline wrote every line before the stop; publish them, then fail (exit 1).
-            progress.finish()
-            try output.close()
-            throw error
+        // On a stop the pipeline has written every line before it; they are published, then exit 1.
+        let result = try await output.publishing {
+            defer { progress.finish() }
+            return try await pipeline.run(input: input, output: output, progress: progress)
         }
-        try output.close()
         let text = result.json.jsonString
         if !quiet { FileHandle.standardError.write(Data(("summary: " + text + "\n").utf8)) }
         if let summary { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: summary), options: .atomic) }

@@ -73,35 +73,51 @@ struct VerifyMathCommand: AsyncParsableCommand {
         }
         let reader = try RecordInput(path: input!, maxLineBytes: maxLineBytes)
         let sink = try OutputSink(path: out)
-        var counts = (lines: 0, correct: 0, undecided: 0, errors: 0)
-        do {
-            while true {
-                let batch = try reader.nextBatch(max: 4096)
-                if batch.isEmpty { break }
-                let results = await Self.process(batch, verifier: verifier, threads: threads)
-                var w = JSONWriter(capacity: 1 << 16)
-                for r in results {
-                    counts.lines += 1
-                    switch r {
-                    case .failure(let msg):
-                        counts.errors += 1
-                        w.write(.object(msg))
-                    case .success(let (obj, v)):
-                        if v.correct { counts.correct += 1 }
-                        if v.undecided { counts.undecided += 1 }
-                        w.write(.object(obj))
-                    }
-                    w.bytes.append(10)
-                }
-                try sink.write(w.bytes)
+        // The streaming core `score` runs on: workers verify and serialize slices, in order.
+        let stream = LineStream(concurrency: threads) { lines in Self.process(lines, verifier: verifier) }
+        var counts = VerifiedSlice()
+        // Every verdict before a failed input stream is published; the exit code is then 1.
+        try await sink.publishing {
+            try await stream.run(input: reader) { slice in
+                counts.add(slice)
+                try sink.write(slice.bytes)
             }
-        } catch {
-            // Every verdict before a failed input stream is published; the exit code is 1.
-            try sink.close()
-            throw error
         }
-        try sink.close()
         FileHandle.standardError.write(Data("verify math: \(counts.lines) lines, \(counts.correct) correct, \(counts.undecided) undecided, \(counts.errors) errors\n".utf8))
+    }
+
+    /// Output lines of one slice and their counts.
+    struct VerifiedSlice: Sendable {
+        var bytes: [UInt8] = []
+        var lines = 0, correct = 0, undecided = 0, errors = 0
+
+        mutating func add(_ o: VerifiedSlice) {
+            lines += o.lines
+            correct += o.correct
+            undecided += o.undecided
+            errors += o.errors
+        }
+    }
+
+    /// Each line becomes the input line with the verdict fields spliced in before its closing
+    /// brace (the input bytes are kept), or {"line": N, "error": …}.
+    static func process(_ lines: [InputLine], verifier: MathVerifier) -> VerifiedSlice {
+        var s = VerifiedSlice()
+        var w = JSONWriter(capacity: lines.reduce(0) { $0 + $1.bytes.count } + lines.count * 96)
+        for line in lines {
+            s.lines += 1
+            switch handle(line, verifier) {
+            case .failure(let record):
+                s.errors += 1
+                OutputLine.make(raw: nil, object: record, additions: [], into: &w)
+            case .success(let (obj, v)):
+                if v.correct { s.correct += 1 }
+                if v.undecided { s.undecided += 1 }
+                OutputLine.make(raw: line.bytes, object: obj, additions: verdictFields(v), into: &w)
+            }
+        }
+        s.bytes = w.bytes
+        return s
     }
 
     enum LineResult: Sendable {
@@ -109,27 +125,13 @@ struct VerifyMathCommand: AsyncParsableCommand {
         case failure(JSONObject)
     }
 
-    static func process(_ batch: [InputLine], verifier: MathVerifier, threads: Int) async -> [LineResult] {
-        let n = batch.count
-        let chunks = max(1, min(threads, n))
-        return await withTaskGroup(of: (Int, [LineResult]).self) { g in
-            for c in 0..<chunks {
-                let lo = c * n / chunks, hi = (c + 1) * n / chunks
-                let slice = Array(batch[lo..<hi])
-                g.addTask { (c, slice.map { handle($0, verifier) }) }
-            }
-            var parts = [[LineResult]](repeating: [], count: chunks)
-            for await (c, r) in g { parts[c] = r }
-            return parts.flatMap { $0 }
-        }
-    }
-
     static func errorRecord(_ line: Int, _ msg: String) -> LineResult {
         .failure(JSONObject([JSONMember("line", .number(Double(line))), JSONMember("error", .string(msg))]))
     }
 
+    /// The parsed line and its verdict, or the error record naming line and field.
     static func handle(_ line: InputLine, _ verifier: MathVerifier) -> LineResult {
-        var obj: JSONObject
+        let obj: JSONObject
         do { obj = try line.object() } catch {
             return errorRecord(line.number, "\(error)")
         }
@@ -140,16 +142,20 @@ struct VerifyMathCommand: AsyncParsableCommand {
         } catch {
             return errorRecord(line.number, "\(error)")
         }
-        let v = verifier.verify(gold: g, prediction: p)
-        annotate(&obj, v)
-        return .success((obj, v))
+        return .success((obj, verifier.verify(gold: g, prediction: p)))
+    }
+
+    /// The fields a verdict adds, in output order.
+    static func verdictFields(_ v: MathVerdict) -> [JSONMember] {
+        var f = [JSONMember("correct", .bool(v.correct)),
+                 JSONMember("pred_answer", v.predAnswer.map { .string($0) } ?? .null),
+                 JSONMember("gold_answer", v.goldAnswer.map { .string($0) } ?? .null)]
+        if v.undecided { f.append(JSONMember("undecided", .bool(true))) }
+        if let r = v.reason, v.undecided || !v.correct { f.append(JSONMember("reason", .string(r))) }
+        return f
     }
 
     static func annotate(_ o: inout JSONObject, _ v: MathVerdict) {
-        o["correct"] = .bool(v.correct)
-        o["pred_answer"] = v.predAnswer.map { .string($0) } ?? .null
-        o["gold_answer"] = v.goldAnswer.map { .string($0) } ?? .null
-        if v.undecided { o["undecided"] = .bool(true) }
-        if let r = v.reason, v.undecided || !v.correct { o["reason"] = .string(r) }
+        for m in verdictFields(v) { o[m.key] = m.value }
     }
 }
