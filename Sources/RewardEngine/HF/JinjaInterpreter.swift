@@ -23,7 +23,7 @@ final class JinjaInterpreter {
         self.source = source
         self.limits = limits
         var g = globals
-        for name in ["raise_exception", "strftime_now", "namespace"] where g[name] == nil {
+        for name in ["raise_exception", "strftime_now", "namespace", "dict"] where g[name] == nil {
             g[name] = .callable(JinjaCallable(name: name, macro: nil))
         }
         scopes = [g]
@@ -420,6 +420,11 @@ final class JinjaInterpreter {
         case "strftime_now":
             guard case .string(let fmt)? = args.first else { throw error("strftime_now needs a format string", at) }
             return .string(Self.strftime(fmt, Date()))
+        case "dict":
+            var o = JinjaObject()
+            if case .object(let init0)? = args.first { o = init0 }
+            for (k, v) in kwargs { o[k] = v }
+            return .object(o)
         case "namespace":
             var o = JinjaObject()
             if case .object(let init0)? = args.first { o = init0 }
