@@ -70,3 +70,13 @@ enum HFRewardOptions {
         }
     }
 }
+
+/// Registers `hf_rm` and `hf_prm` (Hugging Face checkpoint directories scored by the engine).
+public func registerHFRewards(into r: inout RewardRegistry) {
+    r.register("hf_rm", summary: "Hugging Face reward model (path: checkpoint dir; *ForSequenceClassification or Qwen2.5-Math-RM)") { o in
+        try HFRewardModel(options: &o)
+    }
+    r.register("hf_prm", summary: "Hugging Face process reward model (path: checkpoint dir; Qwen2.5-Math-PRM or a +/- token PRM)") { o in
+        try HFProcessRewardModel(options: &o)
+    }
+}

@@ -170,6 +170,98 @@ def causal_case(name, seed, plus=11, minus=12, tag=13, **kw):
                        "plus": plus, "minus": minus, "batches": out})
 
 
+QWEN_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"
+              r"|\s+(?!\S)|\s+")
+CORPUS = [
+    "What is 12 + 30? First add the tens: 10 + 30 = 40. Then add the ones: 40 + 2 = 42. The answer is 42.",
+    "Solve for x: 2x + 3 = 11. Subtract 3 from both sides, so 2x = 8. Divide by 2, so x = 4.",
+    "The capital of France is Paris. Paris is a large city on the river Seine.",
+    "Please reason step by step, and put your final answer within \\boxed{}.",
+    "A train travels 60 km in 1 hour. In 3 hours it travels 180 km. The answer is \\boxed{180}.",
+    "You are a helpful assistant. Answer the question briefly and correctly.",
+]
+SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<extra_0>"]
+
+
+def tiny_qwen_tokenizer(template):
+    """A ~400-token byte-level BPE with the Qwen pipeline (NFC, split regex, ByteLevel) and a real chat template."""
+    from tokenizers import Tokenizer, Regex, models, normalizers, pre_tokenizers, decoders, trainers
+    from transformers import PreTrainedTokenizerFast
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN_SPLIT), behavior="isolated"),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=SPECIALS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(CORPUS * 4, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    fast.chat_template = open(template).read()
+    return fast
+
+
+E2E_SAMPLES = [
+    {"prompt": "What is 12 + 30?", "response": "First add the tens: 10 + 30 = 40.\n\nThen add the ones: 40 + 2 = 42. The answer is 42."},
+    {"prompt": "Solve for x: 2x + 3 = 11.", "response": "Subtract 3 from both sides, so 2x = 8.\n\nDivide by 2, so x = 4."},
+    {"prompt": "What is the capital of France?", "response": "Paris."},
+]
+
+
+def e2e_case(name, kind, seed, template):
+    """Checkpoint + tokenizer + chat template; reference = the model-card pipeline in transformers."""
+    torch.manual_seed(seed)
+    tok = tiny_qwen_tokenizer(template)
+    V = len(tok)
+    pad = tok.convert_tokens_to_ids("<|endoftext|>")
+    d = os.path.join(OUT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    cases = []
+    if kind == "rm":  # Skywork-Reward-V2 style: Qwen3ForSequenceClassification, template user+assistant
+        cfg = config("qwen3", vocab_size=V, num_labels=1, pad_token_id=pad, head_dim=16, rope_theta=1e6)
+        model = AutoModelForSequenceClassification.from_config(cfg, attn_implementation="eager").eval()
+        randomize(model, seed)
+        model.save_pretrained(d)
+        for f in os.listdir(d):
+            if f not in ("config.json", "model.safetensors"):
+                os.remove(os.path.join(d, f))
+        for s in E2E_SAMPLES:
+            conv = [{"role": "user", "content": s["prompt"]}, {"role": "assistant", "content": s["response"]}]
+            text = tok.apply_chat_template(conv, tokenize=False)
+            ids = tok(text, add_special_tokens=True)["input_ids"]
+            with torch.no_grad():
+                score = model(input_ids=torch.tensor([ids])).logits[0][0].double().item()
+            cases.append({**s, "text": text, "ids": ids, "reward": score})
+    else:  # Qwen2.5-Math-PRM style: system + user, assistant = steps joined by <extra_0>
+        cfg = config("qwen2", vocab_size=V, rope_theta=10000.0, rms_norm_eps=1e-5)
+        body = AutoModel.from_config(cfg, attn_implementation="eager").eval()
+        randomize(body, seed)
+        head = TwoLayerHead(cfg.hidden_size, 2).eval()
+        tensors = {"model." + k: v.contiguous() for k, v in body.state_dict().items()}
+        tensors.update({k: v.contiguous() for k, v in head.state_dict().items()})
+        save_file(tensors, os.path.join(d, "model.safetensors"), metadata={"format": "pt"})
+        c = json.loads(cfg.to_json_string())
+        c["architectures"] = ["Qwen2ForProcessRewardModel"]
+        c["auto_map"] = {"AutoModel": "modeling_qwen2_rm.Qwen2ForProcessRewardModel"}
+        for k in ("num_labels", "id2label", "label2id", "pad_token_id"):
+            c.pop(k, None)
+        json.dump(c, open(os.path.join(d, "config.json"), "w"), indent=2)
+        tag = tok.convert_tokens_to_ids("<extra_0>")
+        system = "Please reason step by step, and put your final answer within \\boxed{}."
+        for s in E2E_SAMPLES:
+            steps = [x.strip() for x in s["response"].split("\n\n") if x.strip()]
+            conv = [{"role": "system", "content": system}, {"role": "user", "content": s["prompt"]},
+                    {"role": "assistant", "content": "<extra_0>".join(steps) + "<extra_0>"}]
+            text = tok.apply_chat_template(conv, tokenize=False)
+            ids = tok(text, add_special_tokens=True)["input_ids"]
+            with torch.no_grad():
+                logits = head.score(body(input_ids=torch.tensor([ids])).last_hidden_state)[0].double()
+            pos = [i for i, x in enumerate(ids) if x == tag]
+            probs = torch.softmax(logits[pos], dim=-1)[:, 1].tolist()
+            cases.append({**s, "text": text, "ids": ids, "step_probs": probs})
+    tok.save_pretrained(d)
+    write_expected(d, {"kind": "e2e_" + kind, "cases": cases})
+
+
 def write_expected(d, obj):
     obj["generator"] = "scripts/hf/make_model_fixtures.py (random weights, transformers fp32 reference)"
     with open(os.path.join(d, "expected.json"), "w") as f:
@@ -194,6 +286,9 @@ def main():
     qwen2_head_case("qwen2-math-rm", 1, 4)
     qwen2_head_case("qwen2-math-prm", 2, 5)
     causal_case("llama-causal-prm", 6)
+    # End to end (chat template + tokenizer + model): templates from Fixtures/hf/templates (real model repos).
+    e2e_case("qwen3-rm-e2e", "rm", 7, "Tests/RewardEngineTests/Fixtures/hf/templates/Qwen-Qwen3-0.6B.jinja")
+    e2e_case("qwen2-math-prm-e2e", "prm", 8, "Tests/RewardEngineTests/Fixtures/hf/templates/Qwen-Qwen2.5-7B-Instruct.jinja")
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(OUT) for f in fs)
     print(f"fixtures: {total} bytes under {OUT}")
 
