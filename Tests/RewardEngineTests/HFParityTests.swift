@@ -55,9 +55,9 @@ struct HFParityTests {
     }
 
     @Test func qwen2MathPRMStepProbabilities() throws {
-        let (m, exp, batches) = try Self.load("qwen2-math-prm")
+        let (m, meta, batches) = try Self.load("qwen2-math-prm")
         #expect(m.head == .twoLayer(outputs: 2))
-        let tag = Int32((exp["step_tag"] as! NSNumber).intValue)
+        let tag = Int32((meta["step_tag"] as! NSNumber).intValue)
         var worst = (abs: 0.0, rel: 0.0)
         for b in batches {
             let rows = b.rows.map { r in r.indices.filter { r[$0] == tag } }
@@ -75,10 +75,10 @@ struct HFParityTests {
     }
 
     @Test func tokenLogitPRMProbabilities() throws {
-        let (m, exp, batches) = try Self.load("llama-causal-prm")
+        let (m, meta, batches) = try Self.load("llama-causal-prm")
         #expect(m.head == .languageModel)
-        let tag = Int32((exp["step_tag"] as! NSNumber).intValue)
-        let plus = Int32((exp["plus"] as! NSNumber).intValue), minus = Int32((exp["minus"] as! NSNumber).intValue)
+        let tag = Int32((meta["step_tag"] as! NSNumber).intValue)
+        let plus = Int32((meta["plus"] as! NSNumber).intValue), minus = Int32((meta["minus"] as! NSNumber).intValue)
         var worst = (abs: 0.0, rel: 0.0)
         for b in batches {
             let rows = b.rows.map { r in r.indices.filter { r[$0] == tag } }
