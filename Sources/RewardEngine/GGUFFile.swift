@@ -12,6 +12,8 @@ public enum EngineError: Error, CustomStringConvertible, Sendable {
     case unsupported(String)
     case modelNotFound(String)
     case invalidArgument(String)
+    /// A Hugging Face checkpoint directory (config.json, safetensors) that is malformed.
+    case invalidCheckpoint(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum EngineError: Error, CustomStringConvertible, Sendable {
         case .unsupported(let m): return "unsupported: \(m)"
         case .modelNotFound(let m): return m
         case .invalidArgument(let m): return "invalid argument: \(m)"
+        case .invalidCheckpoint(let m): return "invalid checkpoint: \(m)"
         }
     }
 }

@@ -60,7 +60,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
             let params = file.tensors.values.reduce(0) { $0 + ($1.dims.count == 2 ? $1.elementCount : 0) }
             dense = params * 4 <= Self.automaticDenseLimit
         }
-        model = try LlamaModel(file: file, config: config, threads: n, exact: precision == .exact, dense: dense)
+        model = try LlamaModel(weights: file, config: config, threads: n, exact: precision == .exact, dense: dense)
         self.config = config
         info = ModelInfo(name: config.name, architecture: config.architecture, path: path, vocabSize: config.vocabSize,
                          hiddenSize: config.embeddingLength, layerCount: config.layerCount,

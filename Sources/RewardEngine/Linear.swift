@@ -1,8 +1,8 @@
 import CEngineKernels
 import COpenBLAS
 
-/// A projection y = W·x with W [rows × cols] made of one or more GGUF tensors stacked by rows, read in
-/// place from the memory-mapped file.
+/// A projection y = W·x with W [rows × cols] made of one or more weight tensors (GGUF blocks or
+/// safetensors arrays, see `WeightSource`) stacked by rows, read in place from the memory-mapped file.
 ///
 /// Two paths, chosen per call:
 /// - Decode steps (one new token per sequence, any number of sequences) with Q4_0/Q4_1/Q8_0 weights:
@@ -44,13 +44,13 @@ final class Linear: @unchecked Sendable {
     /// Rows per dequantized tile when there is no dense copy (tile × cols floats per worker).
     static let tileRows = 128
 
-    init(file: GGUFFile, parts infos: [GGUFTensorInfo], cols: Int, dense keepDense: Bool) throws {
+    init(parts infos: [WeightTensor], cols: Int, dense keepDense: Bool) throws {
         self.cols = cols
         var ps: [Part] = []
         var r0 = 0
         for t in infos {
             let rowBytes = cols / t.type.blockSize * t.type.blockBytes
-            ps.append(Part(type: t.type, data: UnsafeRawPointer(file.data(t)), rowStart: r0, rows: t.dims[1], rowBytes: rowBytes))
+            ps.append(Part(type: t.type, data: t.data, rowStart: r0, rows: t.dims[1], rowBytes: rowBytes))
             r0 += t.dims[1]
         }
         rows = r0

@@ -18,25 +18,32 @@ final class LayerWeights: @unchecked Sendable {
     /// Q, K and V stacked: [(qDim + 2·kvDim) × d].
     let wqkv: Linear
     let bqkv: FloatBuffer?
+    /// Qwen3: RMSNorm weights [headDim] applied to each query / key head before RoPE.
+    let qNorm: FloatBuffer?
+    let kNorm: FloatBuffer?
     let wo: Linear
     /// Gate and up stacked: [2·ff × d].
     let wgu: Linear
     let wdown: Linear
 
-    init(attnNorm: FloatBuffer, ffnNorm: FloatBuffer, wqkv: Linear, bqkv: FloatBuffer?, wo: Linear, wgu: Linear, wdown: Linear) {
+    init(attnNorm: FloatBuffer, ffnNorm: FloatBuffer, wqkv: Linear, bqkv: FloatBuffer?, qNorm: FloatBuffer? = nil,
+         kNorm: FloatBuffer? = nil, wo: Linear, wgu: Linear, wdown: Linear) {
         self.attnNorm = attnNorm; self.ffnNorm = ffnNorm; self.wqkv = wqkv; self.bqkv = bqkv
+        self.qNorm = qNorm; self.kNorm = kNorm
         self.wo = wo; self.wgu = wgu; self.wdown = wdown
     }
 }
 
-/// Llama-family decoder (Llama 2/3, SmolLM2, Qwen2): RMSNorm, RoPE, GQA attention, SwiGLU.
+/// Llama-family decoder (Llama 2/3, SmolLM2, Qwen2, Qwen3): RMSNorm, RoPE, GQA attention, SwiGLU.
+/// Weights come through `WeightSource` (GGUF or safetensors), under GGUF tensor names.
 final class LlamaModel: @unchecked Sendable {
     let config: ModelConfig
-    let file: GGUFFile
+    let weights: any WeightSource
     let layers: [LayerWeights]
     let outputNorm: FloatBuffer
-    let output: Linear
-    let embedding: GGUFTensorInfo
+    /// The LM head; nil when built without one (sequence-classification checkpoints).
+    let output: Linear?
+    let embedding: WeightTensor
     let rotary: RotaryEmbedding
     let threads: Int
     /// Bytes held beyond the mapped file (f32 copies of the projections; 0 when compact).
@@ -48,9 +55,11 @@ final class LlamaModel: @unchecked Sendable {
     let exact: Bool
 
     /// `dense`: keep f32 copies of the projections for batched sgemm (else dequantize tiles on the fly).
-    init(file: GGUFFile, config: ModelConfig, threads: Int, exact: Bool = false, dense: Bool = true) throws {
+    /// `lmHead`: build the output projection (tied to the embedding when the source has no `output.weight`).
+    init(weights file: any WeightSource, config: ModelConfig, threads: Int, exact: Bool = false, dense: Bool = true,
+         lmHead: Bool = true) throws {
         self.exact = exact
-        self.file = file
+        self.weights = file
         self.config = config
         self.threads = max(1, threads)
         // OpenBLAS runs single-threaded inside our own workers: its spinning pool and ours would
@@ -58,23 +67,23 @@ final class LlamaModel: @unchecked Sendable {
         openblas_set_num_threads(1)
         let d = config.embeddingLength, ff = config.feedForwardLength
         let qd = config.qDim, kvd = config.kvDim
-        embedding = try file.tensor("token_embd.weight")
+        embedding = try file.require("token_embd.weight")
         guard embedding.dims.count == 2, embedding.dims[0] == d, embedding.dims[1] >= config.vocabSize else {
             throw EngineError.invalidFile("token_embd.weight has shape \(embedding.dims), expected [\(d), \(config.vocabSize)]")
         }
         guard embedding.type.isSupported else { throw EngineError.unsupported("tensor type \(embedding.type.name) for token_embd.weight") }
 
         func vector(_ name: String, _ n: Int) throws -> FloatBuffer {
-            let t = try file.tensor(name)
+            let t = try file.require(name)
             guard t.elementCount == n else { throw EngineError.invalidFile("\(name) has \(t.elementCount) elements, expected \(n)") }
             let b = FloatBuffer(count: n, zeroed: false)
-            try QuantBlocks.dequantize(t.type, file.data(t), b.pointer, count: n)
+            try QuantBlocks.dequantize(t.type, t.data, b.pointer, count: n)
             return b
         }
         func parts(_ names: [(String, Int)], cols: Int) throws -> Linear {
-            var infos: [GGUFTensorInfo] = []
+            var infos: [WeightTensor] = []
             for (name, rows) in names {
-                let t = try file.tensor(name)
+                let t = try file.require(name)
                 guard t.dims.count == 2, t.dims[0] == cols, t.dims[1] == rows else {
                     throw EngineError.invalidFile("\(name) has shape \(t.dims), expected [\(cols), \(rows)]")
                 }
@@ -83,14 +92,14 @@ final class LlamaModel: @unchecked Sendable {
                 }
                 infos.append(t)
             }
-            return try Linear(file: file, parts: infos, cols: cols, dense: dense)
+            return try Linear(parts: infos, cols: cols, dense: dense)
         }
         var ls: [LayerWeights] = []
         var bytes = 0
         for i in 0..<config.layerCount {
             let p = "blk.\(i)."
             var bias: FloatBuffer? = nil
-            if file.tensors[p + "attn_q.bias"] != nil {
+            if file.contains(p + "attn_q.bias") {
                 let b = FloatBuffer(count: qd + 2 * kvd)
                 for (name, off, n) in [("attn_q.bias", 0, qd), ("attn_k.bias", qd, kvd), ("attn_v.bias", qd + kvd, kvd)] {
                     let v = try vector(p + name, n)
@@ -103,6 +112,8 @@ final class LlamaModel: @unchecked Sendable {
                 ffnNorm: try vector(p + "ffn_norm.weight", d),
                 wqkv: try parts([(p + "attn_q.weight", qd), (p + "attn_k.weight", kvd), (p + "attn_v.weight", kvd)], cols: d),
                 bqkv: bias,
+                qNorm: file.contains(p + "attn_q_norm.weight") ? try vector(p + "attn_q_norm.weight", config.headDim) : nil,
+                kNorm: file.contains(p + "attn_k_norm.weight") ? try vector(p + "attn_k_norm.weight", config.headDim) : nil,
                 wo: try parts([(p + "attn_output.weight", d)], cols: qd),
                 wgu: try parts([(p + "ffn_gate.weight", ff), (p + "ffn_up.weight", ff)], cols: d),
                 wdown: try parts([(p + "ffn_down.weight", d)], cols: ff))
@@ -111,16 +122,17 @@ final class LlamaModel: @unchecked Sendable {
         }
         layers = ls
         outputNorm = try vector("output_norm.weight", d)
-        if file.tensors["output.weight"] != nil {
+        if !lmHead {
+            output = nil
+        } else if file.contains("output.weight") {
             output = try parts([("output.weight", config.vocabSize)], cols: d)
         } else {
             // Tied embeddings: the output projection is the embedding matrix.
             let t = embedding
-            let view = GGUFTensorInfo(name: t.name, dims: [d, config.vocabSize], type: t.type, fileOffset: t.fileOffset,
-                                      byteCount: config.vocabSize * d / t.type.blockSize * t.type.blockBytes)
-            output = try Linear(file: file, parts: [view], cols: d, dense: dense)
+            let view = WeightTensor(name: t.name, dims: [d, config.vocabSize], type: t.type, data: t.data)
+            output = try Linear(parts: [view], cols: d, dense: dense)
         }
-        bytes += output.bytes
+        bytes += output?.bytes ?? 0
         weightBytes = bytes
         rotary = RotaryEmbedding(config: config)
     }
@@ -131,7 +143,7 @@ final class LlamaModel: @unchecked Sendable {
         let t = embedding
         let rowBytes = d / t.type.blockSize * t.type.blockBytes
         let tok = Int(token) >= 0 && Int(token) < config.vocabSize ? Int(token) : 0
-        try? QuantBlocks.dequantize(t.type, file.data(t) + tok * rowBytes, dst, count: d)
+        try? QuantBlocks.dequantize(t.type, t.data + tok * rowBytes, dst, count: d)
     }
 
     /// Runs a batch through the model; returns final-normalized hidden states [rows × d].
@@ -170,6 +182,12 @@ final class LlamaModel: @unchecked Sendable {
             parallelRows(T, par) { t in
                 let row = qkv.pointer + t * qkvDim
                 if let b = L.bqkv { for i in 0..<qkvDim { row[i] += b.pointer[i] } }
+                if let qn = L.qNorm, let kn = L.kNorm {
+                    for hh in 0..<self.config.headCount { VectorMath.rmsNorm(row + hh * hd, qn.pointer, row + hh * hd, hd, eps: eps) }
+                    for hh in 0..<self.config.headCountKV {
+                        VectorMath.rmsNorm(row + qd + hh * hd, kn.pointer, row + qd + hh * hd, hd, eps: eps)
+                    }
+                }
                 for hh in 0..<self.config.headCount { rope.apply(row + hh * hd, row: t) }
                 for hh in 0..<self.config.headCountKV { rope.apply(row + qd + hh * hd, row: t) }
             }
@@ -323,7 +341,7 @@ final class LlamaModel: @unchecked Sendable {
 
     /// logits[rows × vocab] = hidden · outputᵀ.
     func logits(hidden: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, decodeStep: Bool = false) {
-        output.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, workspace: workspace,
+        output!.apply(hidden, rows: rows, out: out, accumulate: false, threads: threads, workspace: workspace,
                      useKernel: decodeStep && !exact, perRow: decodeStep)
     }
 

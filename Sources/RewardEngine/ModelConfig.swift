@@ -1,5 +1,5 @@
 /// Hyper-parameters of a Llama-family model, read from GGUF metadata (`<arch>.*` keys).
-/// Interprets the keys the way llama.cpp does for the `llama` and `qwen2` architectures, and rejects
+/// Interprets the keys the way llama.cpp does for the `llama`, `qwen2` and `qwen3` architectures, and rejects
 /// (with `EngineError.unsupported`) files whose metadata or tensors ask for something the forward pass
 /// does not implement, rather than computing something else silently.
 public struct ModelConfig: Sendable, Equatable {
@@ -28,7 +28,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var qDim: Int { headCount * headDim }
     public var kvDim: Int { headCountKV * headDim }
 
-    static let supportedArchitectures = ["llama", "qwen2"]
+    static let supportedArchitectures = ["llama", "qwen2", "qwen3"]
 
     public init(gguf: GGUFFile) throws {
         guard let arch = gguf.string("general.architecture") else {
@@ -98,8 +98,8 @@ public struct ModelConfig: Sendable, Equatable {
         }
 
         // GGUF conversion permutes Llama Q/K rows so rotation pairs are adjacent (ggml NORM rope);
-        // Qwen2 keeps HF's halves (NEOX).
-        ropeStyle = arch == "qwen2" ? .halves : .adjacentPairs
+        // Qwen2/Qwen3 keep HF's halves (NEOX).
+        ropeStyle = arch == "llama" ? .adjacentPairs : .halves
         rmsEpsilon = Float(gguf.double("\(arch).attention.layer_norm_rms_epsilon") ?? 1e-6)
         let vocabFromTokens = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count
         vocabSize = try int("vocab_size") ?? vocabFromTokens ?? 0

@@ -72,7 +72,8 @@ public enum QuantBlocks {
         let nb = count / type.blockSize
         switch type {
         case .f32:
-            dst.update(from: src.assumingMemoryBound(to: Float.self), count: count)
+            // Byte copy: safetensors data need not be 4-byte aligned.
+            UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: count * 4)
         case .f16:
             for i in 0..<count { dst[i] = halfToFloat(src, 2 * i) }
         case .bf16:

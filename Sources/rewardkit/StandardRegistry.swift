@@ -11,6 +11,7 @@ enum StandardRegistry {
         r.merge(RewardRegistry.executionRewards)
         registerMathRewards(into: &r)
         registerModelRewards(into: &r)
+        registerHFRewards(into: &r)
         return r
     }
 

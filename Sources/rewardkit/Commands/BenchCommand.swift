@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Run built-in benchmarks (ours vs the reference where one exists).",
         subcommands: [BenchScoreCommand.self, BenchVerifyCommand.self, BenchEngineCommand.self, BenchGenerateCommand.self,
-                      BenchEvalCommand.self, BenchCodeCommand.self]
+                      BenchEvalCommand.self, BenchCodeCommand.self, BenchHFCommand.self]
     )
 }

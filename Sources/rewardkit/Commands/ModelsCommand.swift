@@ -6,7 +6,7 @@ struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models", abstract: "Pull and list language models.",
         discussion: "Models are cached in $REWARDKIT_CACHE/models, else ~/.cache/rewardkit/models.",
-        subcommands: [EngineModelsPull.self, EngineModelsList.self])
+        subcommands: [EngineModelsPull.self, EngineModelsList.self, EngineModelsInspect.self])
 }
 
 struct EngineModelsPull: AsyncParsableCommand {
@@ -34,6 +34,22 @@ struct EngineModelsList: AsyncParsableCommand {
         for m in ModelStore.list() {
             let size = String(format: "%.1f MB", Double(m.byteCount) / 1e6)
             print("\(m.name)\t\(m.pulled ? "pulled" : "not pulled")\t\(size)\t\(m.path)")
+        }
+    }
+}
+
+struct EngineModelsInspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Check a Hugging Face checkpoint directory and print its architecture, sizes, head, template and dtype.")
+
+    @Argument(help: "Checkpoint directory (config.json, model.safetensors or its index, tokenizer.json).")
+    var directory: String
+
+    func run() async throws {
+        do {
+            for (k, v) in try HFCheckpointSummary(directory: directory).lines { print("\(k): \(v)") }
+        } catch let e as EngineError {
+            throw ConfigError(e.description)
         }
     }
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""RM scoring throughput: RewardKit vs transformers + torch (CPU), same checkpoint, same threads, same run.
+
+Makes (once) a random-weight checkpoint with Qwen3-0.6B's real shape, Qwen3ForSequenceClassification,
+saved in bf16 by transformers (NOT committed; under bench-out/qwen3-0.6b-shape-rm), then for each
+length (256, 1024 tokens) scores `--batches` batches of 8 random sequences with
+  - rewardkit:    `rewardkit bench hf DIR` (bf16 weights memory-mapped, f32 compute)
+  - transformers: AutoModelForSequenceClassification in fp32 (its CPU reference path) and in bf16
+each in its own process so peak RSS is per implementation.
+    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--rewardkit .build/release/rewardkit]
+"""
+import argparse, json, os, subprocess, sys, time, resource
+
+QWEN3_06B = dict(vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28, num_attention_heads=16,
+                 num_key_value_heads=8, head_dim=128, max_position_embeddings=40960, rms_norm_eps=1e-6, rope_theta=1000000.0,
+                 tie_word_embeddings=True, num_labels=1, pad_token_id=151643, bos_token_id=151643, eos_token_id=151645)
+
+
+def make_checkpoint(d):
+    if os.path.exists(os.path.join(d, "config.json")):
+        return
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+    torch.manual_seed(0)
+    cfg = AutoConfig.for_model("qwen3", **QWEN3_06B)
+    m = AutoModelForSequenceClassification.from_config(cfg, dtype=torch.bfloat16)
+    m.save_pretrained(d)
+
+
+def torch_worker(d, tokens, batch, batches, threads, dtype):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+    torch.set_num_threads(threads)
+    t0 = time.time()
+    m = AutoModelForSequenceClassification.from_pretrained(d, dtype=getattr(torch, dtype)).eval()
+    load = time.time() - t0
+    g = torch.Generator().manual_seed(1)
+    def make():
+        return torch.randint(1, 32000, (batch, tokens), generator=g)
+    with torch.inference_mode():
+        m(input_ids=make())
+        secs = []
+        for _ in range(batches):
+            x = make()
+            s = time.time()
+            m(input_ids=x)
+            secs.append(time.time() - s)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"impl": f"transformers-{dtype}", "tokens": tokens, "batch": batch, "threads": threads, "load_s": load,
+                      "batch_s": secs, "seq_per_s": batch * len(secs) / sum(secs), "seq_per_s_best": batch / min(secs),
+                      "peak_rss_mb": rss / 1e6}))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--batches", type=int, default=2)
+    ap.add_argument("--lengths", default="256,1024")
+    ap.add_argument("--rewardkit", default=".build/release/rewardkit")
+    ap.add_argument("--dir", default="bench-out/qwen3-0.6b-shape-rm")
+    ap.add_argument("--torch-dtypes", default="float32,bfloat16")
+    ap.add_argument("--worker", nargs=5)
+    a = ap.parse_args()
+    if a.worker:
+        d, tokens, batch, batches, dtype = a.worker
+        torch_worker(d, int(tokens), int(batch), int(batches), a.threads, dtype)
+        return
+    make_checkpoint(a.dir)
+    load = os.getloadavg()
+    rows = []
+    for L in [int(x) for x in a.lengths.split(",")]:
+        cmds = [[a.rewardkit, "bench", "hf", a.dir, "--tokens", str(L), "--batch", "8", "--batches", str(a.batches),
+                 "--threads", str(a.threads)]]
+        for dt in a.torch_dtypes.split(","):
+            cmds.append([sys.executable, __file__, "--threads", str(a.threads), "--worker", a.dir, str(L), "8", str(a.batches), dt])
+        for c in cmds:
+            out = subprocess.run(c, capture_output=True, text=True)
+            if out.returncode != 0:
+                print(out.stderr, file=sys.stderr)
+                sys.exit(1)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(r)
+            print(json.dumps(r), flush=True)
+    print(f"\nload average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; end: {' '.join('%.2f' % x for x in os.getloadavg())}")
+    print("| tokens | implementation | seq/s | peak RSS MB |\n|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['tokens']} | {r['impl']} | {r['seq_per_s']:.3f} | {r['peak_rss_mb']:.0f} |")
+    for L in sorted({r["tokens"] for r in rows}):
+        rk = next(r for r in rows if r["tokens"] == L and r["impl"] == "rewardkit")
+        for r in rows:
+            if r["tokens"] == L and r["impl"] != "rewardkit":
+                print(f"{L} tokens: rewardkit / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
+                      f"{rk['peak_rss_mb'] / r['peak_rss_mb']:.2f}x memory")
+
+
+if __name__ == "__main__":
+    main()
