@@ -31,7 +31,7 @@ public struct LabelInput: Sendable {
                     }
                     out.problems.append(p)
                 } catch let e as RecordError {
-                    let id = (try? line.object())?["id"].flatMap { $0.stringValue ?? $0.intValue.map(String.init) } ?? "line\(line.number)"
+                    let id = (try? line.object())?["id"].flatMap { $0.stringValue ?? $0.intValue.map { String($0) } } ?? "line\(line.number)"
                     out.errors.append((line.number, id, e.description))
                 }
             }

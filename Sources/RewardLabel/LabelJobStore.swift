@@ -233,7 +233,8 @@ public final class LabelJobStore: Sendable {
     public func results() throws -> [(line: Int, id: String, result: String?, error: String?)] {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT line, id, result, error FROM label_solution WHERE state IN ('done','error') ORDER BY line").map {
-                (line: $0["line"], id: $0["id"], result: $0["result"], error: $0["error"])
+                row -> (line: Int, id: String, result: String?, error: String?) in
+                (line: row["line"], id: row["id"], result: row["result"], error: row["error"])
             }
         }
     }

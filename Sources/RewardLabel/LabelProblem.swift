@@ -45,7 +45,7 @@ public struct LabelProblem: Sendable, Hashable {
         case nil: throw RecordError(line: line, field: "reference", "missing gold answer")
         case let v?: throw RecordError(line: line, field: "reference", "expected a string or number, found \(v.typeName)")
         }
-        let id = o["id"]?.stringValue ?? o["id"]?.intValue.map(String.init) ?? "line\(line)"
+        let id = o["id"]?.stringValue ?? o["id"]?.intValue.map { String($0) } ?? "line\(line)"
         return LabelProblem(line: line, id: id, prompt: prompt, steps: steps, reference: reference, humanLabel: o["label"]?.intValue)
     }
 

@@ -11,7 +11,7 @@ public enum StepwiseOutput {
         o["prompt"] = .string(problem.prompt)
         o["completions"] = .array(problem.steps.prefix(labels.hard.count).map { .string($0) })
         o["labels"] = .array(labels.hard.map { .bool($0) })
-        o["soft_labels"] = .array(labels.soft.map { $0.map { .number(round6($0)) } ?? .null })
+        o["soft_labels"] = .array(labels.soft.map { v -> JSONValue in v.map { JSONValue.number(round6($0)) } ?? .null })
         o["rollouts"] = .array(labels.rolloutCounts.map { .number(Double($0)) })
         o["first_error"] = .number(Double(labels.firstError))
         o["rollouts_used"] = .number(Double(labels.rolloutsUsed))
