@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
         .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine"]),
         .testTarget(name: "RewardLabelTests", dependencies: ["RewardLabel", "RewardSearch", "RewardCore",
-                                                             .product(name: "GRDB", package: "GRDB.swift")]),
+                                                             .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ]
 )
