@@ -42,7 +42,7 @@ import RewardCore
         #expect(try store.status().claimed == 1)   // the crashed claim, held by this (live) process
         // A restarted process takes the claim over (its owner is gone): simulate by rewriting the owner
         // to a pid that does not exist.
-        try store.db.write { try $0.execute(sql: "UPDATE label_solution SET worker='\(ProcessInfo.processInfo.hostName)|999999999|x|w0' WHERE state='claimed'") }
+        try await store.db.write { try $0.execute(sql: "UPDATE label_solution SET worker='\(ProcessInfo.processInfo.hostName)|999999999|x|w0' WHERE state='claimed'") }
         let g2 = ScriptedGenerator()
         let s = try await job(g2, db: db).run(input(problems))
         #expect(g2.samples == 3 * (3 + 2))   // solution 1's 6 rollouts were not sampled again
