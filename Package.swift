@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         // HTTP server for `rewardkit serve`; only RewardServer depends on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Resumable label-synthesis jobs (`rewardkit label`); only RewardLabel depends on it.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -56,6 +58,11 @@ let package = Package(
         .target(name: "RewardSearch",
                 dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels"],
                 swiftSettings: releaseFlags),
+        // PRM step-label synthesis (MC, OmegaPRM, consensus) with jobs resumable from SQLite.
+        .target(name: "RewardLabel",
+                dependencies: ["RewardCore", "RewardVerifiers", "RewardSearch",
+                               .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: releaseFlags),
         .target(name: "RewardEval",
                 dependencies: ["RewardCore", "RewardVerifiers"],
                 swiftSettings: releaseFlags),
@@ -66,6 +73,7 @@ let package = Package(
         .executableTarget(name: "rewardkit",
                           dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels", "RewardEval",
                                          "RewardServer",
+                                         "RewardLabel", "RewardSearch",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: releaseFlags),
@@ -79,5 +87,9 @@ let package = Package(
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
         .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),
         .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
+        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine"]),
+        .testTarget(name: "RewardLabelTests", dependencies: ["RewardLabel", "RewardSearch", "RewardCore",
+                                                             .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ]
 )
