@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
         .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),
         .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
-        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine"]),
+        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine", "RewardVerifiers", "RewardCore"]),
     ]
 )
