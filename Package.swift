@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(name: "rewardkit",
                           dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels", "RewardEval",
                                          "RewardServer",
+                                         "RewardSearch",  // issue 11: rewardkit search
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: releaseFlags),

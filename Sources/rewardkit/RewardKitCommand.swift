@@ -22,6 +22,7 @@ struct RewardKitCommand: AsyncParsableCommand {
             BenchCommand.self,
             TrainCommand.self,
             ServeCommand.self,
+            SearchCommand.self,
         ]
     )
 }
