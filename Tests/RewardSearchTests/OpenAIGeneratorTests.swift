@@ -64,7 +64,7 @@ enum LlamaServer {
     }
 }
 
-@Suite(.serialized, .enabled(if: LlamaServer.available)) struct OpenAIGeneratorTests {
+@Suite(.serialized, .enabled(if: LlamaServer.available && ProcessInfo.processInfo.environment["RK_SEARCH_SLOW_TESTS"] == "1")) struct OpenAIGeneratorTests {
     @Test func realServerCompletionsStopsSeedsErrorsAndRetries() async throws {
         let m = try SearchTestModel.get()
         let prompt = m.renderChat([.user("What is 7 + 5? Answer in one short sentence.")], addGenerationPrompt: true)
