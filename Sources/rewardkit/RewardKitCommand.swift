@@ -23,6 +23,7 @@ struct RewardKitCommand: AsyncParsableCommand {
             TrainCommand.self,
             ServeCommand.self,
             LabelCommand.self,
+            SearchCommand.self,
         ]
     )
 }

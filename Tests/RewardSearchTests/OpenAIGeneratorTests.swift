@@ -1,0 +1,112 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import RewardEngine
+@testable import RewardSearch
+
+/// A real llama-cpp-python server (`llama_cpp.server`, venv .venv-llamaserver, created by `make test`)
+/// serving the embedded SmolLM2 GGUF on 127.0.0.1. Locally the suite is skipped when the venv is missing;
+/// under CI=true it runs and fails if the server cannot start.
+enum LlamaServer {
+    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".venv-llamaserver/bin/python").path
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: python) || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    static func freePort() throws -> Int {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let port = Int(s) else { throw EngineError.io("no free port (\(s))") }
+        return port
+    }
+
+    /// Starts the server, waits until `/v1/models` answers (≤ 90 s), runs `body`, stops the server.
+    static func with<T>(_ body: (URL) async throws -> T) async throws -> T {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw EngineError.io("\(python) missing: create it with `python3 -m venv .venv-llamaserver && .venv-llamaserver/bin/pip install 'llama-cpp-python[server]==0.3.36'` (make test does)")
+        }
+        let modelPath = try ModelStore.resolve(ModelStore.defaultModel)
+        let port = try freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-m", "llama_cpp.server", "--model", modelPath, "--host", "127.0.0.1", "--port", "\(port)",
+                       "--n_ctx", "2048", "--n_threads", "2"]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("llamaserver-\(port).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let fh = try FileHandle(forWritingTo: log)
+        p.standardOutput = fh
+        p.standardError = fh
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit(); try? fh.close() }
+        let base = URL(string: "http://127.0.0.1:\(port)/v1")!
+        let deadline = Date().addingTimeInterval(90)
+        var up = false
+        while Date() < deadline && p.isRunning {
+            var req = URLRequest(url: base.appendingPathComponent("models"))
+            req.timeoutInterval = 2
+            if let (_, r) = try? await URLSession.shared.data(for: req), (r as? HTTPURLResponse)?.statusCode == 200 { up = true; break }
+            try await Task.sleep(nanoseconds: 300_000_000)
+        }
+        guard up else {
+            let tail = (try? String(contentsOf: log, encoding: .utf8))?.suffix(2000) ?? ""
+            throw EngineError.io("llama_cpp.server did not start on port \(port): \(tail)")
+        }
+        return try await body(base)
+    }
+}
+
+@Suite(.serialized, .enabled(if: LlamaServer.available && ProcessInfo.processInfo.environment["RK_SEARCH_SLOW_TESTS"] == "1")) struct OpenAIGeneratorTests {
+    @Test func realServerCompletionsStopsSeedsErrorsAndRetries() async throws {
+        let m = try SearchTestModel.get()
+        let prompt = m.renderChat([.user("What is 7 + 5? Answer in one short sentence.")], addGenerationPrompt: true)
+        try await LlamaServer.with { base in
+            let gen = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
+            #expect(gen.renderPrompt(system: nil, user: "What is 7 + 5? Answer in one short sentence.") == prompt)
+            // Greedy, a stop string, seeds, logprobs; plus one job the server must reject (longer than n_ctx).
+            let tooLong = String(repeating: "apple ", count: 3000)
+            let jobs = [
+                GenerationJob(context: prompt, stop: ["\n\n"], maxTokens: 24, temperature: 0, seeds: [0], wantLogprobs: true),
+                GenerationJob(context: prompt, stop: [" "], maxTokens: 24, temperature: 0.9, seeds: [1, 2, 3]),
+                GenerationJob(context: tooLong, stop: [], maxTokens: 4, temperature: 0, seeds: [0]),
+                GenerationJob(context: prompt, stop: [], maxTokens: 5, temperature: 0, seeds: [0]),
+            ]
+            let out = try await gen.generate(jobs)
+            #expect(out[0].error == nil && out[0].samples.count == 1)
+            #expect(!out[0].samples[0].text.isEmpty)
+            #expect(out[0].contextTokens == m.tokenize(prompt, parseSpecial: true).count)
+            #expect(out[0].samples[0].meanLogprob.map { $0 < 0 } == true)
+            // Stop string " " is included in the returned text, as the local engine does.
+            #expect(out[1].samples.count == 3)
+            #expect(out[1].samples.allSatisfy { $0.finish == .stop && $0.text.hasSuffix(" ") && $0.text.dropLast().contains(" ") == false })
+            #expect(out[2].error != nil && out[2].samples.isEmpty)
+            #expect(out[3].samples[0].finish == .length && out[3].samples[0].completionTokens == 5)
+            // Same seeds, same samples.
+            let again = try await gen.generate([jobs[1]])
+            #expect(again[0].samples == out[1].samples)
+            // The server runs the same GGUF as the embedded engine: greedy text agrees.
+            let local = try await LocalGenerator(model: m).generate([jobs[3]])
+            #expect(local[0].samples.map(\.text) == out[3].samples.map(\.text))
+        }
+    }
+
+    @Test func unreachableServerIsRetriedThenThrows() async throws {
+        let port = try LlamaServer.freePort()
+        let gen = OpenAIGenerator(baseURL: URL(string: "http://127.0.0.1:\(port)")!, maxAttempts: 3, initialBackoff: 0.05, timeout: 2)
+        let t0 = Date()
+        await #expect(throws: BackendUnavailable.self) {
+            _ = try await gen.generate([GenerationJob(context: "Hi", seeds: [0, 1])])
+        }
+        // Two backoffs (0.05 s, 0.1 s) happened, and it gave up quickly.
+        let dt = Date().timeIntervalSince(t0)
+        #expect(dt >= 0.15 && dt < 20)
+    }
+}
