@@ -3,7 +3,7 @@ import Testing
 import RewardCore
 
 /// `rewardkit search` through the real binary on the embedded model: records, error records, resume.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RK_SEARCH_SLOW_TESTS"] == "1")) struct SearchCLITests {
+@Suite(.serialized) struct SearchCLITests {
     static let problems = """
         {"id":"p1","prompt":"What is 2 + 3? Put the final answer in \\\\boxed{}.","reference":"5"}
         {"id":"p2","question":"Sam has 4 pens and buys 3 more. How many pens does he have?","reference":"7"}

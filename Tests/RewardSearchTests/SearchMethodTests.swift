@@ -56,7 +56,7 @@ import RewardVerifiers
 
 /// Every method on the real model with the real rule-based step scorer: accounting adds up, each node
 /// is scored once, results are reproducible and independent of the decode batch.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RK_SEARCH_SLOW_TESTS"] == "1")) struct SearchMethodTests {
+@Suite(.serialized) struct SearchMethodTests {
     func problem(_ m: GGUFLanguageModel) -> SearchProblem {
         let q = "Ana has 4 pens and buys 3 more. How many pens does she have? Give the answer as \\boxed{N}."
         return SearchProblem(id: "t1", question: q, prompt: m.renderChat([.user(q)], addGenerationPrompt: true), reference: "7")

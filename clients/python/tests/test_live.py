@@ -440,11 +440,12 @@ class DeadlineTests(unittest.TestCase):
         self.assertEqual(out["total"], self.N)
         self.assertLess(out["done"], self.N)
         self.assertEqual(out["spec"], "judge")
-        # The first `done` records, in request order, each fully scored (reward = P("Yes") ∈ [0, 1]).
+        # The first `done` records, each fully scored (reward = P("Yes") ∈ [0, 1]). Results carry the
+        # added fields only (reward, rewards), like every /v1/score result, not the input echoed.
         self.assertEqual(len(out["results"]), out["done"])
-        for i, r in enumerate(out["results"]):
-            self.assertEqual(r["prompt"], f"What is 1 + {i}?")
-            self.assertTrue(0 <= r["reward"] <= 1 and "error" not in r, r)
+        for r in out["results"]:
+            self.assertNotIn("prompt", r)
+            self.assertTrue(0 <= r["reward"] <= 1 and r["rewards"]["judge"] == r["reward"] and "error" not in r, r)
         self.assertLess(elapsed, 12)  # answered at the deadline, not after all 24 records
         self.assert_healthy()
 
