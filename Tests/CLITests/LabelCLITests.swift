@@ -35,7 +35,9 @@ import RewardCore
     @Test func killNineAndResumeGivesIdenticalOutput() throws {
         let dir = tempDir()
         let refDB = dir.appendingPathComponent("ref.sqlite").path, refOut = dir.appendingPathComponent("ref.jsonl").path
-        let args = ["label", "--method", "mc", "--in", Self.fixture] + Self.common
+        // Longer rollouts than the other tests so each stored batch takes long enough to be seen (a status poll
+        // is a process start) and killed before the next one: with 24 tokens the job sometimes finished between polls.
+        let args = ["label", "--method", "mc", "--in", Self.fixture, "--rollouts", "3", "--max-tokens", "64", "--seed", "7"]
         let ref = try CLI.run(args + ["--db", refDB, "--out", refOut])
         #expect(ref.status == 0, "\(ref.err)")
         let refRollouts = try status(refDB)?["rollouts"]?.intValue ?? -1
@@ -55,17 +57,18 @@ import RewardCore
                 if now > stored { break }
                 usleep(20_000)
             }
-            guard p.isRunning else { p.waitUntilExit(); break }
+            guard p.isRunning, now < refRollouts else { p.waitUntilExit(); break }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal)
+            guard p.terminationReason == .uncaughtSignal else { break }   // it finished just before the signal
             let after = try status(db)?["rollouts"]?.intValue ?? -1
             #expect(after >= now)   // nothing stored was lost
             kills.append((now, after))
             stored = after
         }
-        #expect(kills.count >= 2, "the job finished before it could be killed twice: \(kills)")
-        #expect(stored < refRollouts)
+        // At least one kill must land mid-job (that is the property under test); a second one is attempted, but
+        // whether it lands before the job ends depends on scheduling, so it is not required.
+        #expect(kills.contains { $0.after < refRollouts }, "the job finished before it could be killed: \(kills)")
         let resumed = try CLI.run(args + ["--db", db, "--out", out])
         #expect(resumed.status == 0, "\(resumed.err)")
         let final = try status(db)
