@@ -101,23 +101,15 @@ public final class GGUFFile: @unchecked Sendable {
     public let tensors: [String: GGUFTensorInfo]
     public let tensorOrder: [String]
     public let alignment: Int
-    public let fileSize: Int
-    let base: UnsafeRawPointer
-    private let mappedLength: Int
+    public var fileSize: Int { file.size }
+    /// The mapping; tensor data points into it for the object's lifetime.
+    let file: MappedFile
+    var base: UnsafeRawPointer { file.base }
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw EngineError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw EngineError.io("cannot stat \(path)") }
-        let size = Int(st.st_size)
-        guard size >= 24 else { throw EngineError.invalidFile("\(path): file too small (\(size) bytes)") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw EngineError.io("cannot mmap \(path)")
-        }
-        let raw = UnsafeRawPointer(mapped)
+        file = try MappedFile(path: path, minimumSize: 24) { EngineError.invalidFile("\(path): file too small (\($0) bytes)") }
+        let raw = file.base, size = file.size
         do {
             var reader = ByteReader(base: raw, size: size, path: path)
             let magic = try reader.u32()
@@ -190,16 +182,8 @@ public final class GGUFFile: @unchecked Sendable {
             self.tensors = tensors
             self.tensorOrder = order
             self.alignment = alignment
-            self.fileSize = size
-            self.base = raw
-            self.mappedLength = size
-        } catch {
-            munmap(mapped, size)
-            throw error
         }
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
 
     /// Raw bytes of a tensor (valid while this object lives).
     public func data(_ info: GGUFTensorInfo) -> UnsafeRawPointer { base + info.fileOffset }

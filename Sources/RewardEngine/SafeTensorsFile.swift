@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A memory-mapped safetensors file (Hugging Face): u64 little-endian header length, a JSON header
 /// `{name: {dtype, shape, data_offsets: [begin, end)}, "__metadata__": {…}}`, then row-major
@@ -27,35 +22,18 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     public let tensors: [String: Entry]
     public let metadata: [String: String]
-    public let fileSize: Int
-    let base: UnsafeRawPointer
-    private let mappedLength: Int
+    public var fileSize: Int { file.size }
+    /// The mapping; entries point into it for the object's lifetime.
+    let file: MappedFile
+    var base: UnsafeRawPointer { file.base }
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw EngineError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw EngineError.io("cannot stat \(path)") }
-        let size = Int(st.st_size)
-        guard size >= 8 else { throw EngineError.invalidCheckpoint("\(path): \(size) bytes, too short for a safetensors file") }
-        guard let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
-            throw EngineError.io("cannot map \(path)")
+        file = try MappedFile(path: path, minimumSize: 8) {
+            EngineError.invalidCheckpoint("\(path): \($0) bytes, too short for a safetensors file")
         }
-        let base = UnsafeRawPointer(m)
-        do {
-            (tensors, metadata) = try Self.parseHeader(base, size: size, path: path)
-        } catch {
-            munmap(m, size)
-            throw error
-        }
-        self.base = base
-        mappedLength = size
-        fileSize = size
+        (tensors, metadata) = try Self.parseHeader(file.base, size: file.size, path: path)
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
 
     public func data(_ e: Entry) -> UnsafeRawPointer { base + e.offset }
 
