@@ -66,9 +66,6 @@ public struct HFConfig: Sendable, Equatable {
         layerCount = try req("num_hidden_layers")
         headCount = try req("num_attention_heads")
         headCountKV = try int("num_key_value_heads") ?? headCount
-        guard headCountKV > 0, headCount % headCountKV == 0 else {
-            throw EngineError.invalidCheckpoint("\(source): num_attention_heads \(headCount) not a multiple of num_key_value_heads \(headCountKV)")
-        }
         headDim = try int("head_dim") ?? hiddenSize / headCount
         guard headDim > 0, headDim % 2 == 0 else { throw EngineError.invalidCheckpoint("\(source): bad head_dim \(headDim)") }
         rmsEpsilon = num("rms_norm_eps")?.doubleValue ?? 1e-6
@@ -117,6 +114,8 @@ public struct HFConfig: Sendable, Equatable {
         guard Self.supportedModelTypes.contains(mt) else {
             throw EngineError.unsupported("\(source): model_type '\(mt)' (supported: \(Self.supportedModelTypes.joined(separator: ", ")))")
         }
+        // The engine's shape rules (GQA) live in ModelConfig; building one here reports them at load.
+        _ = try ModelConfig(hf: self, name: mt, source: source)
     }
 
     /// llama3 RoPE as transformers computes it, expressed as a divisor of each pair's base frequency.
@@ -141,7 +140,10 @@ public struct HFConfig: Sendable, Equatable {
 
 extension ModelConfig {
     /// The engine's hyper-parameters for a Hugging Face checkpoint (HF layout: RoPE pairs i with i + d/2).
-    init(hf c: HFConfig, name: String) {
+    init(hf c: HFConfig, name: String, source: String = "config.json") throws {
+        try Self.checkHeads(headCount: c.headCount, headCountKV: c.headCountKV) {
+            EngineError.invalidCheckpoint("\(source): num_attention_heads \(c.headCount) not a multiple of num_key_value_heads \(c.headCountKV)")
+        }
         architecture = c.modelType
         self.name = name
         layerCount = c.layerCount

@@ -42,7 +42,7 @@ public final class HFModel: @unchecked Sendable {
         checkpoint = ck
         try ck.rejectUnsupportedTensors()
         let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
-        let cfg = ModelConfig(hf: ck.config, name: name)
+        let cfg = try ModelConfig(hf: ck.config, name: name, source: ck.directory + "/config.json")
         config = cfg
         let H = cfg.embeddingLength
         let head = try Self.detectHead(ck)

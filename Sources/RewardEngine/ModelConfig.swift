@@ -30,6 +30,12 @@ public struct ModelConfig: Sendable, Equatable {
 
     static let supportedArchitectures = ["llama", "qwen2", "qwen3"]
 
+    /// Grouped-query attention: each KV head serves a whole number of query heads. One rule for every
+    /// source; `error` words it in the source's own field names.
+    static func checkHeads(headCount: Int, headCountKV: Int, error: () -> EngineError) throws {
+        guard headCount > 0, headCountKV > 0, headCount % headCountKV == 0 else { throw error() }
+    }
+
     public init(gguf: GGUFFile) throws {
         guard let arch = gguf.string("general.architecture") else {
             throw EngineError.invalidFile("\(gguf.path): no general.architecture")
@@ -64,8 +70,9 @@ public struct ModelConfig: Sendable, Equatable {
         feedForwardLength = try req("feed_forward_length")
         headCount = try req("attention.head_count")
         headCountKV = try int("attention.head_count_kv") ?? headCount
-        guard headCountKV > 0, headCount % headCountKV == 0 else {
-            throw EngineError.invalidFile("\(path): head_count \(headCount) not a multiple of head_count_kv \(headCountKV)")
+        let (heads, kvHeads) = (headCount, headCountKV)
+        try Self.checkHeads(headCount: heads, headCountKV: kvHeads) {
+            EngineError.invalidFile("\(path): head_count \(heads) not a multiple of head_count_kv \(kvHeads)")
         }
         if let experts = try int("expert_count"), experts > 0 {
             throw EngineError.unsupported("\(path): mixture-of-experts model (\(arch).expert_count = \(experts))")
