@@ -7,7 +7,7 @@ length (256, 1024 tokens) scores `--batches` batches of 8 random sequences with
   - rewardkit:    `rewardkit bench hf DIR` (bf16 weights memory-mapped, f32 compute)
   - transformers: AutoModelForSequenceClassification in fp32 (its CPU reference path) and in bf16
 each in its own process so peak RSS is per implementation.
-    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--rewardkit .build/release/rewardkit]
+    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--shapes 8x256,1x1024] [--weights compact|dense]
 """
 import argparse, json, os, subprocess, sys, time, resource
 
@@ -55,7 +55,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batches", type=int, default=2)
-    ap.add_argument("--lengths", default="256,1024")
+    ap.add_argument("--lengths", default="256,1024", help="tokens per sequence, batch 8 (ignored with --shapes)")
+    ap.add_argument("--shapes", help="BATCHxTOKENS list, e.g. 8x256,1x1024")
+    ap.add_argument("--weights", default="compact", help="rewardkit weight memory: compact or dense")
     ap.add_argument("--rewardkit", default=".build/release/rewardkit")
     ap.add_argument("--dir", default="bench-out/qwen3-0.6b-shape-rm")
     ap.add_argument("--torch-dtypes", default="float32,bfloat16")
@@ -68,11 +70,13 @@ def main():
     make_checkpoint(a.dir)
     load = os.getloadavg()
     rows = []
-    for L in [int(x) for x in a.lengths.split(",")]:
-        cmds = [[a.rewardkit, "bench", "hf", a.dir, "--tokens", str(L), "--batch", "8", "--batches", str(a.batches),
-                 "--threads", str(a.threads)]]
+    shapes = ([tuple(int(v) for v in x.split("x")) for x in a.shapes.split(",")] if a.shapes
+              else [(8, int(x)) for x in a.lengths.split(",")])
+    for B, L in shapes:
+        cmds = [[a.rewardkit, "bench", "hf", a.dir, "--tokens", str(L), "--batch", str(B), "--batches", str(a.batches),
+                 "--threads", str(a.threads), "--weights", a.weights]]
         for dt in a.torch_dtypes.split(","):
-            cmds.append([sys.executable, __file__, "--threads", str(a.threads), "--worker", a.dir, str(L), "8", str(a.batches), dt])
+            cmds.append([sys.executable, __file__, "--threads", str(a.threads), "--worker", a.dir, str(L), str(B), str(a.batches), dt])
         for c in cmds:
             out = subprocess.run(c, capture_output=True, text=True)
             if out.returncode != 0:
@@ -82,14 +86,14 @@ def main():
             rows.append(r)
             print(json.dumps(r), flush=True)
     print(f"\nload average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; end: {' '.join('%.2f' % x for x in os.getloadavg())}")
-    print("| tokens | implementation | seq/s | peak RSS MB |\n|---|---|---|---|")
+    print("| batch × tokens | implementation | seq/s | peak RSS MB |\n|---|---|---|---|")
     for r in rows:
-        print(f"| {r['tokens']} | {r['impl']} | {r['seq_per_s']:.3f} | {r['peak_rss_mb']:.0f} |")
-    for L in sorted({r["tokens"] for r in rows}):
-        rk = next(r for r in rows if r["tokens"] == L and r["impl"] == "rewardkit")
+        print(f"| {r['batch']} × {r['tokens']} | {r['impl']} | {r['seq_per_s']:.3f} | {r['peak_rss_mb']:.0f} |")
+    for B, L in shapes:
+        rk = next(r for r in rows if r["tokens"] == L and r["batch"] == B and r["impl"] == "rewardkit")
         for r in rows:
-            if r["tokens"] == L and r["impl"] != "rewardkit":
-                print(f"{L} tokens: rewardkit / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
+            if r["tokens"] == L and r["batch"] == B and r["impl"] != "rewardkit":
+                print(f"{B} x {L} tokens: rewardkit / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
                       f"{rk['peak_rss_mb'] / r['peak_rss_mb']:.2f}x memory")
 
 
