@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import RewardCore
 
@@ -5,9 +6,17 @@ import RewardCore
 /// written back with `reward`, `passed` and the reward's diagnostics; a bad line becomes
 /// {"line": N, "error": …} and the rest still run.
 enum ExecutionVerify {
-    static func run(_ reward: any RewardFunction, input: String, out: String, label: String) async throws {
-        let reader = try RecordInput(path: input)
-        let sink = try OutputSink(path: out)
+    /// The input/output files both execution verifiers take.
+    struct Files: ParsableArguments {
+        @Option(name: .customLong("in"), help: "Input JSONL ('-' for stdin).")
+        var input: String = "-"
+        @Option(name: .shortAndLong, help: "Output JSONL ('-' for stdout).")
+        var out: String = "-"
+    }
+
+    static func run(_ reward: any RewardFunction, files: Files, label: String) async throws {
+        let reader = try RecordInput(path: files.input)
+        let sink = try OutputSink(path: files.out)
         var counts = (lines: 0, passed: 0, errors: 0)
         let start = Date()
         // Results before a failed input stream are published; the exit code is then 1.

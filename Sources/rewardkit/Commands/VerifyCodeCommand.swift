@@ -16,10 +16,7 @@ struct VerifyCodeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("in"), help: "Input JSONL ('-' for stdin).")
-    var input: String = "-"
-    @Option(name: .shortAndLong, help: "Output JSONL ('-' for stdout).")
-    var out: String = "-"
+    @OptionGroup var files: ExecutionVerify.Files
     @Option(help: "binary | fraction | first_k")
     var reward: String = "binary"
     @Option(help: "Tests scored in first_k mode.")
@@ -50,6 +47,6 @@ struct VerifyCodeCommand: AsyncParsableCommand {
         var o = ComponentOptions(name: "code", type: "code", fields: f)
         let r: CodeReward
         do { r = try CodeReward(options: &o); try o.finish() } catch { throw ValidationError("\(error)") }
-        try await ExecutionVerify.run(r, input: input, out: out, label: "code")
+        try await ExecutionVerify.run(r, files: files, label: "code")
     }
 }

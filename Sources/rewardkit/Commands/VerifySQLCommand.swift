@@ -15,10 +15,7 @@ struct VerifySQLCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("in"), help: "Input JSONL ('-' for stdin).")
-    var input: String = "-"
-    @Option(name: .shortAndLong, help: "Output JSONL ('-' for stdout).")
-    var out: String = "-"
+    @OptionGroup var files: ExecutionVerify.Files
     @Option(help: "bird (row sets) | spider (row bags, column permutations, ORDER BY)")
     var comparison: String = "bird"
     @Option(help: "Directory of databases for records with db_id.")
@@ -37,6 +34,6 @@ struct VerifySQLCommand: AsyncParsableCommand {
         var o = ComponentOptions(name: "sql", type: "sql", fields: f)
         let r: SQLReward
         do { r = try SQLReward(options: &o); try o.finish() } catch { throw ValidationError("\(error)") }
-        try await ExecutionVerify.run(r, input: input, out: out, label: "sql")
+        try await ExecutionVerify.run(r, files: files, label: "sql")
     }
 }
