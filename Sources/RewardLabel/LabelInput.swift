@@ -12,7 +12,8 @@ public struct LabelInput: Sendable {
 
     /// Reads JSONL/JSON/gzip records; a bad record becomes an error entry and the rest are read.
     /// A gold answer the math verifier cannot use is an error of that record.
-    public static func read(path: String, verifier: MathVerifier = MathVerifier()) throws -> LabelInput {
+    /// `requireSteps: false` when the job samples its own solutions (`--sample`).
+    public static func read(path: String, requireSteps: Bool = true, verifier: MathVerifier = MathVerifier()) throws -> LabelInput {
         let input = try RecordInput(path: path)
         var out = LabelInput()
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -23,7 +24,7 @@ public struct LabelInput: Sendable {
                 h = StableHash.mix(h ^ StableHash.fnv1a(bytes: line.bytes))
                 do {
                     let o = try line.object()
-                    let p = try LabelProblem.parse(o, line: line.number)
+                    let p = try LabelProblem.parse(o, line: line.number, requireSteps: requireSteps)
                     let self_ = verifier.verify(gold: p.reference, prediction: p.reference)
                     guard self_.correct else {
                         throw RecordError(line: line.number, field: "reference",

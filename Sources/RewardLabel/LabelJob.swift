@@ -9,9 +9,12 @@ public struct LabelJob: Sendable {
     public let parameters: LabelParameters
     public let store: LabelJobStore
     public let generator: any Generator
+    /// Consensus's second opinion; its `name` must be `parameters.annotator` (part of the fingerprint).
+    public let annotator: any StepAnnotator
 
-    public init(parameters: LabelParameters, store: LabelJobStore, generator: any Generator) {
-        self.parameters = parameters; self.store = store; self.generator = generator
+    public init(parameters: LabelParameters, store: LabelJobStore, generator: any Generator,
+                annotator: any StepAnnotator = ArithmeticAnnotator()) {
+        self.parameters = parameters; self.store = store; self.generator = generator; self.annotator = annotator
     }
 
     public struct Summary: Sendable, Hashable {
@@ -27,9 +30,16 @@ public struct LabelJob: Sendable {
     public func run(_ input: LabelInput, workers: Int = 1,
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Summary {
         let start = Date()
-        try store.register(solutions: input.problems.map { ($0.line, $0.id) }, errors: input.errors)
+        // Solution keys: input lines, or with `--sample N` one key per (line, sample index).
+        let samples = parameters.sample
+        if samples > 0 {
+            try store.register(solutions: input.problems.flatMap { p in (0..<samples).map { (LabelProblem.sampleKey(line: p.line, sample: $0), p.id) } },
+                               errors: input.errors.map { (LabelProblem.sampleKey(line: $0.line, sample: 0), $0.id, $0.message) })
+        } else {
+            try store.register(solutions: input.problems.map { ($0.line, $0.id) }, errors: input.errors)
+        }
         var summary = Summary()
-        summary.solutions = input.problems.count + input.errors.count
+        summary.solutions = input.problems.count * max(1, samples) + input.errors.count
         summary.rolloutsStoredBefore = try store.rolloutCount()
         let byLine = Dictionary(uniqueKeysWithValues: input.problems.map { ($0.line, $0) })
         let total = summary.solutions
@@ -38,16 +48,22 @@ public struct LabelJob: Sendable {
                 group.addTask {
                     let worker = WorkerIdentity(worker: w)
                     var n = 0
-                    while let line = try store.claimNext(worker: worker) {
-                        guard let problem = byLine[line] else {
-                            try store.fail(line: line, error: "line \(line): not in this input")
+                    while let key = try store.claimNext(worker: worker) {
+                        let line = samples > 0 ? key / LabelProblem.samplesPerLine : key
+                        guard let given = byLine[line] else {
+                            try store.fail(line: key, error: "line \(line): not in this input")
                             continue
                         }
+                        var problem = given
                         do {
+                            if samples > 0 {
+                                problem.sample = key % LabelProblem.samplesPerLine
+                                problem = try await SolutionSampler(estimator: estimator(worker)).solution(given, index: problem.sample!)
+                            }
                             let record = try await label(problem, worker: worker)
-                            try store.complete(line: line, result: record.jsonString)
+                            try store.complete(line: key, result: record.jsonString)
                         } catch let e as SolutionError {
-                            try store.fail(line: line, error: "line \(line): \(e.description)")
+                            try store.fail(line: key, error: "\(problem.location): \(e.description)")
                         }
                         n += 1
                         let s = try store.status()
@@ -65,8 +81,12 @@ public struct LabelJob: Sendable {
         return summary
     }
 
+    func estimator(_ worker: WorkerIdentity) -> RolloutEstimator {
+        RolloutEstimator(store: store, generator: generator, parameters: parameters, worker: worker)
+    }
+
     func label(_ problem: LabelProblem, worker: WorkerIdentity) async throws -> JSONValue {
-        let estimator = RolloutEstimator(store: store, generator: generator, parameters: parameters, worker: worker)
+        let estimator = self.estimator(worker)
         switch parameters.method {
         case .mc:
             let labels = try await MonteCarloLabeler(estimator: estimator).label(problem)
@@ -79,9 +99,9 @@ public struct LabelJob: Sendable {
             return StepwiseOutput.record(problem: problem, method: .omegaprm, labels: r.labels,
                                          extra: [JSONMember("searches", .number(Double(r.searches))), JSONMember("tree", tree)])
         case .consensus:
-            let r = try await ConsensusFilter(mc: MonteCarloLabeler(estimator: estimator)).label(problem)
+            let r = try await ConsensusFilter(mc: MonteCarloLabeler(estimator: estimator), annotator: annotator).label(problem)
             return StepwiseOutput.record(problem: problem, method: .consensus, labels: r.labels,
-                                         extra: [JSONMember("annotator", .string("math_steps")),
+                                         extra: [JSONMember("annotator", .string(annotator.name)),
                                                  JSONMember("annotator_first_error", .number(Double(r.annotatorFirstError))),
                                                  JSONMember("kept", .bool(r.kept))])
         }
@@ -102,7 +122,8 @@ public struct LabelJob: Sendable {
                 lines.append(result)
                 records += 1
             } else {
-                lines.append(StepwiseOutput.error(line: r.line, id: r.id, message: r.error ?? "failed").jsonString)
+                let line = parameters.sample > 0 ? r.line / LabelProblem.samplesPerLine : r.line
+                lines.append(StepwiseOutput.error(line: line, id: r.id, message: r.error ?? "failed").jsonString)
                 errors += 1
             }
         }

@@ -30,6 +30,9 @@ public final class LabelJobStore: Sendable {
         public var total = 0, pending = 0, claimed = 0, done = 0, errors = 0
         public var rollouts = 0
         public var generatedTokens = 0
+        /// Sampled solutions stored (`--sample` jobs) and their generated tokens.
+        public var samples = 0
+        public var sampleTokens = 0
     }
 
     /// Opens (or creates) the job DB for a job with this fingerprint. An existing DB from another job,
@@ -60,6 +63,7 @@ public final class LabelJobStore: Sendable {
                         Use another --db or the original command; nothing was changed
                         """)
                 }
+                try Self.createSampleTable(db)
                 return .commit
             }
         }
@@ -132,9 +136,63 @@ public final class LabelJobStore: Sendable {
                 worker TEXT NOT NULL,
                 PRIMARY KEY (solution, node, idx));
             """)
+        try createSampleTable(db)
         for (k, v) in [("schema_version", String(schemaVersion)), ("fingerprint", fingerprint),
                        ("parameters", parameters), ("method", method), ("input", inputHash)] {
             try db.execute(sql: "INSERT INTO label_meta (key, value) VALUES (?, ?)", arguments: [k, v])
+        }
+    }
+
+    /// Solutions sampled per input line (`--sample`). Created on open too, so a job DB made before
+    /// sampling existed (same schema otherwise) still opens.
+    static func createSampleTable(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS label_sample (
+                line INTEGER NOT NULL,
+                idx INTEGER NOT NULL,
+                seed INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                finish TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                worker TEXT NOT NULL,
+                PRIMARY KEY (line, idx));
+            """)
+    }
+
+    /// One sampled solution as stored (the generated text, before it is split into steps).
+    public struct Sample: Sendable, Hashable {
+        public var line: Int
+        public var index: Int
+        public var seed: UInt64
+        public var text: String
+        public var finish: String
+        public var tokens: Int
+        public init(line: Int, index: Int, seed: UInt64, text: String, finish: String, tokens: Int) {
+            self.line = line; self.index = index; self.seed = seed; self.text = text; self.finish = finish; self.tokens = tokens
+        }
+    }
+
+    public func samples(line: Int) throws -> [Int: Sample] {
+        try db.read { db in
+            var out: [Int: Sample] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT idx, seed, text, finish, tokens FROM label_sample WHERE line=?", arguments: [line]) {
+                let idx: Int = row["idx"]
+                let seed: Int64 = row["seed"]
+                out[idx] = Sample(line: line, index: idx, seed: UInt64(bitPattern: seed), text: row["text"], finish: row["finish"], tokens: row["tokens"])
+            }
+            return out
+        }
+    }
+
+    /// Stores samples in one transaction; a (line, index) already present keeps its first text.
+    public func insert(samples rows: [Sample], worker: WorkerIdentity) throws {
+        try db.write { db in
+            for r in rows {
+                try db.execute(sql: """
+                    INSERT INTO label_sample (line, idx, seed, text, finish, tokens, worker)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """, arguments: [r.line, r.index, Int64(bitPattern: r.seed), r.text, r.finish, r.tokens, worker.id])
+            }
         }
     }
 
@@ -257,6 +315,10 @@ public final class LabelJobStore: Sendable {
             s.total = s.pending + s.claimed + s.done + s.errors
             s.rollouts = try Int.fetchOne(db, sql: "SELECT count(*) FROM label_rollout") ?? 0
             s.generatedTokens = try Int.fetchOne(db, sql: "SELECT coalesce(sum(tokens),0) FROM label_rollout") ?? 0
+            if try db.tableExists("label_sample") {
+                s.samples = try Int.fetchOne(db, sql: "SELECT count(*) FROM label_sample") ?? 0
+                s.sampleTokens = try Int.fetchOne(db, sql: "SELECT coalesce(sum(tokens),0) FROM label_sample") ?? 0
+            }
             return s
         }
     }

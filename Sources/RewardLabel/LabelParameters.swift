@@ -29,6 +29,10 @@ public struct LabelParameters: Sendable, Hashable {
     public var rolloutBudget: Int = 200
     /// Binary searches per question, the given solution's included.
     public var maxSearches: Int = 20
+    /// Consensus: the second annotator's identity (`StepAnnotator.name`).
+    public var annotator: String = "math_steps"
+    /// Solutions sampled per problem before labeling (0 = label the input's given steps).
+    public var sample: Int = 0
 
     public init(method: Method) { self.method = method }
 
@@ -37,6 +41,9 @@ public struct LabelParameters: Sendable, Hashable {
         var parts = ["method=\(method.rawValue)", "rollouts=\(rollouts)", "max_tokens=\(maxTokens)",
                      "temperature=\(temperature)", "top_p=\(topP)", "top_k=\(topK)", "seed=\(seed)",
                      "hard_threshold=\(hardThreshold)", "instruction=\(instruction)", "generator=\(generator)"]
+        // Only when set, so jobs made before `--sample` existed keep their fingerprint.
+        if sample > 0 { parts.append("sample=\(sample)") }
+        if method == .consensus && annotator != "math_steps" { parts.append("annotator=\(annotator)") }
         if method == .omegaprm {
             parts += ["alpha=\(alpha)", "beta=\(beta)", "L=\(lengthScale)", "c_puct=\(cPuct)",
                       "rollout_budget=\(rolloutBudget)", "max_searches=\(maxSearches)"]

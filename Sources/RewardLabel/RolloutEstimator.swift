@@ -55,11 +55,11 @@ public struct RolloutEstimator: Sendable {
         var jobs: [GenerationJob] = []
         var jobNode: [(node: Int, indices: [Int])] = []
         for (n, node) in nodes.enumerated() {
-            let have = try store.rollouts(solution: problem.line, node: node.key)
+            let have = try store.rollouts(solution: problem.key, node: node.key)
             stored.append(have)
             let missing = (0..<k).filter { have[$0] == nil }
             guard !missing.isEmpty else { continue }
-            let seeds = missing.map { RolloutKey(solution: problem.line, node: node.key, index: $0).seed(jobSeed: parameters.seed) }
+            let seeds = missing.map { RolloutKey(solution: problem.key, node: node.key, index: $0).seed(jobSeed: parameters.seed) }
             // stop = []: a rollout runs to the end of the answer (or max tokens), then is checked.
             jobs.append(GenerationJob(context: prompt + node.text, stop: [], maxTokens: parameters.maxTokens,
                                       temperature: parameters.temperature, topP: parameters.topP, topK: parameters.topK,
@@ -79,7 +79,7 @@ public struct RolloutEstimator: Sendable {
                     throw SolutionError("generator returned \(outcome.samples.count) samples for \(indices.count) seeds")
                 }
                 for (i, sample) in zip(indices, outcome.samples) {
-                    let key = RolloutKey(solution: problem.line, node: nodes[n].key, index: i)
+                    let key = RolloutKey(solution: problem.key, node: nodes[n].key, index: i)
                     rows.append(.init(key: key, seed: key.seed(jobSeed: parameters.seed), text: sample.text,
                                       finish: sample.finish.rawValue, tokens: sample.completionTokens,
                                       correct: reachesGold(nodes[n].text + sample.text, problem: problem)))
@@ -87,7 +87,7 @@ public struct RolloutEstimator: Sendable {
             }
             try store.insert(rows, worker: worker)
             // Read back: what is stored is what counts (identical on resume).
-            for (n, _) in jobNode { stored[n] = try store.rollouts(solution: problem.line, node: nodes[n].key) }
+            for (n, _) in jobNode { stored[n] = try store.rollouts(solution: problem.key, node: nodes[n].key) }
         }
         return nodes.enumerated().map { n, node in
             NodeEstimate(node: node, rollouts: (0..<k).compactMap { stored[n][$0] })

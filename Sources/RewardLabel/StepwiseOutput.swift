@@ -19,6 +19,7 @@ public enum StepwiseOutput {
         o["method"] = .string(method.rawValue)
         o["reference"] = .string(problem.reference)
         if let h = problem.humanLabel { o["human_label"] = .number(Double(h)) }
+        if let i = problem.sample { o["sample"] = .number(Double(i)) }
         for m in extra { o[m.key] = m.value }
         return .object(o)
     }

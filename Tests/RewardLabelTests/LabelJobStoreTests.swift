@@ -12,9 +12,10 @@ import RewardCore
         return i
     }
 
-    func job(_ g: ScriptedGenerator, db: String, method: LabelParameters.Method = .mc) throws -> LabelJob {
+    func job(_ g: ScriptedGenerator, db: String, method: LabelParameters.Method = .mc, sample: Int = 0) throws -> LabelJob {
         var p = LabelParameters(method: method)
         p.rollouts = 3
+        p.sample = sample
         p.generator = g.name
         let store = try LabelJobStore(path: db, parameters: p.canonical, method: p.method.rawValue, inputHash: "h")
         return LabelJob(parameters: p, store: store, generator: g)
@@ -108,5 +109,36 @@ import RewardCore
         #expect(i.errors[0].message.contains("line 2") && i.errors[0].message.contains("'steps'") && i.errors[0].message.contains("no steps"))
         #expect(i.errors[1].message.contains("'reference'"))
         #expect(i.errors[2].message.contains("'steps'"))
+    }
+
+    @Test func sampledSolutionsAreStoredOnceAndSurviveACrash() async throws {
+        // Problems without steps; the scripted model answers "Then we finish.\n\nThe answer is <gold>." → 2 steps.
+        let probs = [problem(line: 1, steps: []), problem(line: 2, steps: [], gold: "7")]
+        let full = tempDB()
+        let g0 = ScriptedGenerator()
+        _ = try await job(g0, db: full, sample: 2).run(input(probs))
+        let expected = try job(ScriptedGenerator(), db: full, sample: 2).output().lines
+        // Per problem: one sampling call of 2 samples; per sampled solution 1 prefix × 3 rollouts.
+        #expect(g0.samples == 2 * 2 + 4 * 3)
+        #expect(expected.count == 4)
+        let recs = try expected.map { try JSONParser.parse($0) }
+        #expect(recs.map { $0["sample"]?.intValue } == [0, 1, 0, 1])
+        #expect(recs[0]["completions"] == .array([.string("Then we finish."), .string("The answer is 12.")]))
+        #expect(recs[2]["completions"]?.arrayValue?.last == .string("The answer is 7."))
+        #expect(recs.allSatisfy { $0["first_error"]?.intValue == -1 && $0["rollouts"] == .array([.number(3), .number(0)]) })
+
+        // Crash right after problem 1's samples are stored (the first rollout call throws).
+        let db = tempDB()
+        let g1 = ScriptedGenerator()
+        g1.failAfterCalls = 1
+        await #expect(throws: CancellationError.self) { try await job(g1, db: db, sample: 2).run(input(probs)) }
+        let store = try LabelJobStore(existing: db)
+        #expect(try store.status().samples == 2 && store.rolloutCount() == 0)
+        try await store.db.write { try $0.execute(sql: "UPDATE label_solution SET worker='\(ProcessInfo.processInfo.hostName)|999999999|x|w0' WHERE state='claimed'") }
+        let g2 = ScriptedGenerator()
+        _ = try await job(g2, db: db, sample: 2).run(input(probs))
+        #expect(g2.samples == 2 + 4 * 3)   // problem 1 was not sampled again
+        #expect(try store.status().samples == 4)
+        #expect(try job(ScriptedGenerator(), db: db, sample: 2).output().lines == expected)
     }
 }

@@ -7,13 +7,14 @@
 #  - ProcessBench F1 with bootstrap CIs of each first-error prediction (`rewardkit eval processbench`);
 #  - rollouts/s with the KV prefix cache vs without (mc on the first 4 items).
 # usage: scripts/label/run_processbench.sh [N=16] [ROLLOUTS=4] [MAX_TOKENS=64] [BUDGET=32] [OUTDIR=/tmp/rk-label-pb]
+# env FIXTURE_ARGS: extra make_fixture.py arguments (e.g. "--balanced --min-label 2 --max-steps 5").
 set -euo pipefail
 N=${1:-16}; K=${2:-4}; T=${3:-64}; B=${4:-32}; OUT=${5:-/tmp/rk-label-pb}
 BIN=${REWARDKIT_BIN:-.build/release/rewardkit}
 DATA=${SHARED_DATA:-../shared/data}
 mkdir -p "$OUT/eval"
 uptime | tee "$OUT/uptime-start.txt"
-python3 scripts/label/make_fixture.py "$DATA/processbench/gsm8k.json" "$DATA/gsm8k/test.jsonl" "$OUT/subset.jsonl" --n "$N"
+python3 scripts/label/make_fixture.py "$DATA/processbench/gsm8k.json" "$DATA/gsm8k/test.jsonl" "$OUT/subset.jsonl" --n "$N" ${FIXTURE_ARGS:-}
 common=(--in "$OUT/subset.jsonl" --rollouts "$K" --max-tokens "$T" --seed 0)
 "$BIN" label --method consensus "${common[@]}" --db "$OUT/consensus.sqlite" --out "$OUT/consensus.jsonl" --include-dropped 2>&1 | grep summary | tee "$OUT/consensus.summary"
 "$BIN" label --method omegaprm "${common[@]}" --rollout-budget "$B" --db "$OUT/omegaprm.sqlite" --out "$OUT/omegaprm.jsonl" 2>&1 | grep summary | tee "$OUT/omegaprm.summary"

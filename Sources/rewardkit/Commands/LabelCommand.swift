@@ -21,7 +21,9 @@ struct LabelRunCommand: AsyncParsableCommand {
         abstract: "Label solutions (the default subcommand: `rewardkit label --method mc …`).",
         discussion: """
             Input records: `prompt` (or `problem`), `steps` (array of strings), gold answer in `reference`;
-            optional `id` and a human first-error `label` (passed through). Output: TRL stepwise records
+            optional `id` and a human first-error `label` (passed through). With --sample N the steps are not
+            read: N solutions per problem are sampled first (same generator, stored in --db, split into steps
+            on blank lines) and those are labeled (output records carry `sample`). Output: TRL stepwise records
             {prompt, completions, labels} plus soft_labels, rollouts per step, first_error, rollouts_used.
             Every rollout is stored in --db as it is made; rerunning the same command resumes the job and
             writes output identical to an uninterrupted run. A --db from another job is refused.
@@ -61,8 +63,17 @@ struct LabelRunCommand: AsyncParsableCommand {
     @Option(help: "OmegaPRM: binary searches per question (the given solution's included).")
     var maxSearches: Int = 20
 
+    @Option(help: "Sample this many solutions per problem first and label those (0 = label the given steps).")
+    var sample: Int = 0
+
     @Option(help: "Concurrent workers in this process (each claims whole solutions).")
     var workers: Int = 1
+
+    @Option(help: "consensus: the second annotator: math_steps (step arithmetic checker) or a reward spec YAML with step scores (prm, hf_prm, judge…).")
+    var annotator: String = "math_steps"
+
+    @Option(help: "consensus with a reward spec annotator: a step is wrong when its score is below this.")
+    var annotatorThreshold: Double = 0.5
 
     @Flag(help: "consensus: also write the solutions the annotators disagree on (with kept=false).")
     var includeDropped = false
@@ -77,22 +88,27 @@ struct LabelRunCommand: AsyncParsableCommand {
         guard (1...8192).contains(maxTokens) else { throw ValidationError("--max-tokens must be in 1…8192") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1…64") }
         guard rolloutBudget >= 1, maxSearches >= 1 else { throw ValidationError("--rollout-budget and --max-searches must be ≥ 1") }
+        guard (0...1024).contains(sample) else { throw ValidationError("--sample must be in 0…1024") }
+        try backend.validateBackend()
     }
 
     func run() async throws {
-        let generator = try backend.makeGenerator()
+        let (generator, generatorIdentity) = try backend.makeGenerator()
         var p = LabelParameters(method: LabelParameters.Method(rawValue: method)!)
         p.rollouts = rollouts; p.maxTokens = maxTokens; p.seed = seed; p.temperature = temperature
         p.hardThreshold = hardThreshold; p.rolloutBudget = rolloutBudget; p.maxSearches = maxSearches
-        p.generator = generator.name
-        let labelInput = try LabelInput.read(path: input)
+        p.generator = generatorIdentity
+        p.sample = sample
+        let stepAnnotator = try makeAnnotator()
+        p.annotator = stepAnnotator.name
+        let labelInput = try LabelInput.read(path: input, requireSteps: sample == 0)
         let store: LabelJobStore
         do {
             store = try LabelJobStore(path: db, parameters: p.canonical, method: p.method.rawValue, inputHash: labelInput.inputHash)
         } catch let e as LabelStoreError {
             throw ConfigError(e.description)
         }
-        let job = LabelJob(parameters: p, store: store, generator: generator)
+        let job = LabelJob(parameters: p, store: store, generator: generator, annotator: stepAnnotator)
         let progress = ProgressReporter(label: "label \(p.method.rawValue)")
         let summary = try await job.run(labelInput, workers: workers) { done, total in
             progress.update(done: done, fraction: Double(done) / Double(max(total, 1)))
@@ -112,10 +128,25 @@ struct LabelRunCommand: AsyncParsableCommand {
         if p.method == .consensus { s["dropped"] = .number(Double(output.dropped)) }
         s["rollouts_stored"] = .number(Double(status.rollouts))
         s["rollouts_new"] = .number(Double(summary.rolloutsStoredAfter - summary.rolloutsStoredBefore))
+        if sample > 0 { s["samples_stored"] = .number(Double(status.samples)) }
         s["generated_tokens"] = .number(Double(status.generatedTokens))
         s["seconds"] = .number((summary.seconds * 100).rounded() / 100)
         s["generator"] = .string(generator.name)
         FileHandle.standardError.write(Data(("summary: " + JSONValue.object(s).jsonString + "\n").utf8))
+    }
+}
+
+extension LabelRunCommand {
+    /// The consensus annotator; a spec is named by its path, content hash and threshold, so editing the
+    /// spec makes a different job.
+    func makeAnnotator() throws -> any StepAnnotator {
+        guard annotator != "math_steps" else { return ArithmeticAnnotator() }
+        guard let bytes = FileManager.default.contents(atPath: annotator) else {
+            throw ValidationError("--annotator: \(annotator) is neither math_steps nor a readable reward spec file")
+        }
+        let reward = try StandardRegistry.load(specPath: annotator).1
+        return RewardSpecAnnotator(reward: reward, threshold: annotatorThreshold,
+                                   name: "spec:\(annotator)#\(StableHash.hex(StableHash.fnv1a(bytes: bytes))) threshold=\(annotatorThreshold)")
     }
 }
 
@@ -137,6 +168,10 @@ struct LabelStatusCommand: AsyncParsableCommand {
         o["pending"] = .number(Double(s.pending))
         o["rollouts"] = .number(Double(s.rollouts))
         o["generated_tokens"] = .number(Double(s.generatedTokens))
+        if s.samples > 0 {
+            o["samples"] = .number(Double(s.samples))
+            o["sample_tokens"] = .number(Double(s.sampleTokens))
+        }
         o["parameters"] = .string(s.parameters.replacingOccurrences(of: "\n", with: ", "))
         print(JSONValue.object(o).jsonString)
     }
