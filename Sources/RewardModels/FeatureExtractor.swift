@@ -33,52 +33,91 @@ public actor FeatureExtractor {
 
     /// Pooled feature of (prompt, response) rendered with the chat template.
     public func pooled(prompt: Prompt, response: String, pooling: Pooling) async throws -> [Float] {
-        let text = ChatRendering.conversationText(model, prompt, response: response)
-        let key = FeatureCache.key("pooled|\(pooling.rawValue)|\(maxTokens)|\(text)")
-        if let c = cache?.get(key, width: width), c.count == 1 { return c[0] }
-        var tokens = model.tokenize(text, parseSpecial: true)
-        if tokens.count > maxTokens { tokens.removeFirst(tokens.count - maxTokens) }
-        let rows = try await timed(tokens.count) {
-            try await model.hiddenStates(tokens: tokens, at: pooling == .last ? .last : .all)
+        try await pooled(batch: [(prompt, response)], pooling: pooling)[0]
+    }
+
+    /// Pooled features of many pairs: cache hits are served from the cache, the misses go
+    /// through the backbone together (one batched call when the model has one).
+    public func pooled(batch: [(prompt: Prompt, response: String)], pooling: Pooling) async throws -> [[Float]] {
+        var out = [[Float]?](repeating: nil, count: batch.count)
+        var misses: [(i: Int, key: String, tokens: [Int32])] = []
+        for (i, item) in batch.enumerated() {
+            let text = ChatRendering.conversationText(model, item.prompt, response: item.response)
+            let key = FeatureCache.key("pooled|\(pooling.rawValue)|\(maxTokens)|\(text)")
+            if let c = cache?.get(key, width: width), c.count == 1 { out[i] = c[0]; continue }
+            var tokens = model.tokenize(text, parseSpecial: true)
+            if tokens.count > maxTokens { tokens.removeFirst(tokens.count - maxTokens) }
+            misses.append((i, key, tokens))
         }
-        let f: [Float]
-        if pooling == .last { f = rows[0] } else {
-            var acc = [Float](repeating: 0, count: width)
-            for r in rows { for j in 0..<width { acc[j] += r[j] } }
-            let n = Float(rows.count)
-            f = acc.map { $0 / n }
+        let at: HiddenStatePositions = pooling == .last ? .last : .all
+        let states = try await hiddenStates(misses.map { ($0.tokens, at) })
+        for (m, rows) in zip(misses, states) {
+            let f: [Float]
+            if pooling == .last { f = rows[0] } else {
+                var acc = [Float](repeating: 0, count: width)
+                for r in rows { for j in 0..<width { acc[j] += r[j] } }
+                let n = Float(rows.count)
+                f = acc.map { $0 / n }
+            }
+            cache?.put(m.key, rows: [f])
+            out[m.i] = f
         }
-        cache?.put(key, rows: [f])
-        return f
+        return out.map { $0! }
     }
 
     /// One feature per step, read at the last token of "step + separator" after the prompt.
     /// Steps are tokenized piecewise so a step's boundary token is well defined.
     public func stepFeatures(prompt: Prompt, steps: [String]) async throws -> [[Float]] {
-        guard !steps.isEmpty else { return [] }
-        let prefix = ChatRendering.promptText(model, prompt)
-        let key = FeatureCache.key("steps|\(maxTokens)|\(prefix)|\(steps.joined(separator: "\u{1}"))")
-        if let c = cache?.get(key, width: width), c.count == steps.count { return c }
-        var tokens = model.tokenize(prefix, parseSpecial: true)
-        var ends: [Int] = []
-        for s in steps {
-            tokens += model.tokenize(s + Self.stepSeparator, parseSpecial: false)
-            ends.append(tokens.count - 1)
-        }
-        let drop = max(0, tokens.count - maxTokens)
-        if drop > 0 { tokens.removeFirst(drop) }
-        let positions = ends.map { max($0 - drop, 0) }
-        let t = tokens
-        let rows = try await timed(t.count) { try await model.hiddenStates(tokens: t, at: .indices(positions)) }
-        cache?.put(key, rows: rows)
-        return rows
+        try await stepFeatures(batch: [(prompt, steps)])[0]
     }
 
-    private func timed<T>(_ n: Int, _ body: () async throws -> T) async rethrows -> T {
+    /// Step features of many samples, the misses through the backbone together.
+    public func stepFeatures(batch: [(prompt: Prompt, steps: [String])]) async throws -> [[[Float]]] {
+        var out = [[[Float]]?](repeating: nil, count: batch.count)
+        var misses: [(i: Int, key: String, tokens: [Int32], positions: [Int])] = []
+        for (i, item) in batch.enumerated() {
+            guard !item.steps.isEmpty else { out[i] = []; continue }
+            let prefix = ChatRendering.promptText(model, item.prompt)
+            let key = FeatureCache.key("steps|\(maxTokens)|\(prefix)|\(item.steps.joined(separator: "\u{1}"))")
+            if let c = cache?.get(key, width: width), c.count == item.steps.count { out[i] = c; continue }
+            var tokens = model.tokenize(prefix, parseSpecial: true)
+            var ends: [Int] = []
+            for s in item.steps {
+                tokens += model.tokenize(s + Self.stepSeparator, parseSpecial: false)
+                ends.append(tokens.count - 1)
+            }
+            let drop = max(0, tokens.count - maxTokens)
+            if drop > 0 { tokens.removeFirst(drop) }
+            misses.append((i, key, tokens, ends.map { max($0 - drop, 0) }))
+        }
+        let states = try await hiddenStates(misses.map { ($0.tokens, .indices($0.positions)) })
+        for (m, rows) in zip(misses, states) {
+            cache?.put(m.key, rows: rows)
+            out[m.i] = rows
+        }
+        return out.map { $0! }
+    }
+
+    /// Hidden states of several sequences: one batched engine call when the model has one
+    /// (and there is more than one sequence), else one call per sequence.
+    private func hiddenStates(_ items: [(tokens: [Int32], positions: HiddenStatePositions)]) async throws -> [[[Float]]] {
+        guard !items.isEmpty else { return [] }
+        let n = items.reduce(0) { $0 + $1.tokens.count }
+        if items.count > 1, let b = model as? any BatchedHiddenStates {
+            return try await timed(n, calls: items.count) { try await b.hiddenStates(batch: items) }
+        }
+        var out: [[[Float]]] = []
+        for it in items {
+            out.append(try await timed(it.tokens.count, calls: 1) { try await model.hiddenStates(tokens: it.tokens, at: it.positions) })
+        }
+        return out
+    }
+
+    private func timed<T>(_ n: Int, calls: Int, _ body: () async throws -> T) async rethrows -> T {
         let t0 = Date()
         let r = try await body()
         computeSeconds += Date().timeIntervalSince(t0)
-        computed += 1
+        computed += calls
         computedTokens += n
         return r
     }

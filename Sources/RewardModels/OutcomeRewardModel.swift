@@ -34,25 +34,34 @@ public struct OutcomeRewardModel: RewardFunction {
     }
 
     public func memberScores(_ s: Sample) async throws -> [Double] {
-        let f = try await extractor.pooled(prompt: s.prompt, response: s.response, pooling: checkpoint.pooling)
-        return checkpoint.heads.map { $0.score(f) }
+        members(try await extractor.pooled(prompt: s.prompt, response: s.response, pooling: checkpoint.pooling))
     }
 
     public func score(_ samples: [Sample], context: ScoringContext) async throws -> [RewardResult] {
+        // All samples' features in one batched backbone call; if that fails (one bad sample fails
+        // the batch), each sample again on its own so only the bad one gets an error.
+        if samples.count > 1, let feats = try? await extractor.pooled(batch: samples.map { ($0.prompt, $0.response) }, pooling: checkpoint.pooling) {
+            return feats.map { result(members: members($0)) }
+        }
         var out: [RewardResult] = []
         out.reserveCapacity(samples.count)
         for s in samples {
             do {
-                let m = try await memberScores(s)
-                let post: (Double) -> Double = probability ? { PreferenceLoss.sigmoid($0) } : { $0 }
-                let r = post(aggregator.apply(m))
-                var diag = JSONObject()
-                if m.count > 1 { diag = EnsembleStatistics(m.map(post)).diagnostics }
-                out.append(RewardResult(reward: r, diagnostics: diag))
+                out.append(result(members: try await memberScores(s)))
             } catch let e as EngineError {
                 out.append(.failure("orm: \(e)"))
             }
         }
         return out
+    }
+
+    func members(_ feature: [Float]) -> [Double] { checkpoint.heads.map { $0.score(feature) } }
+
+    func result(members m: [Double]) -> RewardResult {
+        let post: (Double) -> Double = probability ? { PreferenceLoss.sigmoid($0) } : { $0 }
+        let r = post(aggregator.apply(m))
+        var diag = JSONObject()
+        if m.count > 1 { diag = EnsembleStatistics(m.map(post)).diagnostics }
+        return RewardResult(reward: r, diagnostics: diag)
     }
 }

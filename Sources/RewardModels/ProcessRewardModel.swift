@@ -37,7 +37,10 @@ public struct ProcessRewardModel: RewardFunction {
 
     /// P(step correct) per step, ensemble-aggregated, plus each step's member std.
     public func stepScores(_ s: Sample) async throws -> (scores: [Double], std: [Double]) {
-        let feats = try await extractor.stepFeatures(prompt: s.prompt, steps: s.effectiveSteps)
+        stepScores(features: try await extractor.stepFeatures(prompt: s.prompt, steps: s.effectiveSteps))
+    }
+
+    func stepScores(features feats: [[Float]]) -> (scores: [Double], std: [Double]) {
         var scores: [Double] = [], std: [Double] = []
         for f in feats {
             let m = checkpoint.heads.map { PreferenceLoss.sigmoid($0.score(f)) }
@@ -48,20 +51,29 @@ public struct ProcessRewardModel: RewardFunction {
     }
 
     public func score(_ samples: [Sample], context: ScoringContext) async throws -> [RewardResult] {
+        // All samples' step features in one batched backbone call; if that fails (one bad sample
+        // fails the batch), each sample again on its own so only the bad one gets an error.
+        if samples.count > 1, let feats = try? await extractor.stepFeatures(batch: samples.map { ($0.prompt, $0.effectiveSteps) }) {
+            return feats.map { result(stepScores(features: $0)) }
+        }
         var out: [RewardResult] = []
         for s in samples {
             do {
-                let (p, sd) = try await stepScores(s)
-                guard !p.isEmpty else { out.append(.failure("prm: sample has no steps")); continue }
-                let steps = minFormCredit ? StepCredit.minForm(p) : p
-                var diag: JSONObject = ["steps": .number(Double(p.count))]
-                if let first = p.firstIndex(where: { $0 < 0.5 }) { diag["first_error_step"] = .number(Double(first)) }
-                if checkpoint.heads.count > 1 { diag["ensemble_step_std"] = .array(sd.map { .number($0) }) }
-                out.append(RewardResult(reward: aggregation.apply(p)!, stepRewards: steps, diagnostics: diag))
+                out.append(result(try await stepScores(s)))
             } catch let e as EngineError {
                 out.append(.failure("prm: \(e)"))
             }
         }
         return out
+    }
+
+    func result(_ scored: (scores: [Double], std: [Double])) -> RewardResult {
+        let (p, sd) = scored
+        guard !p.isEmpty else { return .failure("prm: sample has no steps") }
+        let steps = minFormCredit ? StepCredit.minForm(p) : p
+        var diag: JSONObject = ["steps": .number(Double(p.count))]
+        if let first = p.firstIndex(where: { $0 < 0.5 }) { diag["first_error_step"] = .number(Double(first)) }
+        if checkpoint.heads.count > 1 { diag["ensemble_step_std"] = .array(sd.map { .number($0) }) }
+        return RewardResult(reward: aggregation.apply(p)!, stepRewards: steps, diagnostics: diag)
     }
 }

@@ -1,7 +1,8 @@
 /// Runs a request's work slice by slice against its deadline. When the deadline passes
 /// first, the caller gets the slices finished so far at once (for a 504 that reports what
 /// was done) and the remaining work stops at the next slice boundary; a slice already in
-/// a model forward pass finishes in the background and is dropped.
+/// a model forward pass finishes in the background (tracked by `background`, which
+/// shutdown awaits) and is dropped.
 enum DeadlineRunner {
     enum Outcome<T: Sendable>: Sendable {
         case finished([T])
@@ -40,7 +41,7 @@ enum DeadlineRunner {
     }
 
     static func run<Slice: Sendable, T: Sendable>(
-        _ slices: [Slice], until deadline: ContinuousClock.Instant,
+        _ slices: [Slice], until deadline: ContinuousClock.Instant, background: BackgroundWork,
         work: @escaping @Sendable (Slice) async throws -> [T]
     ) async -> Outcome<T> {
         let race = Race<T>()
@@ -50,7 +51,7 @@ enum DeadlineRunner {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 race.resolve { .timedOut(done: $0) }
             }
-            Task {
+            background.run {
                 do {
                     for s in slices {
                         // Stop between slices once the deadline has answered for us.

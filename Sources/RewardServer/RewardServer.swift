@@ -7,7 +7,8 @@ import RewardCore
 /// readiness, metrics and the OpenAPI document on Hummingbird 2 (HTTP/1.1).
 public enum RewardServer {
     /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
-    /// finish (each is bounded by the deadline) and returns.
+    /// finish (each is bounded by the deadline), waits (at most `options.shutdownWait`)
+    /// for model slices that a deadline cut off, and returns.
     /// `onListening` gets the bound port (useful with port 0).
     public static func run(specs: [ServedSpec], options: ServerOptions, logger: Logger,
                            onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
@@ -24,6 +25,16 @@ public enum RewardServer {
             logger: logger
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Every request is answered; slices a deadline cut off may still be in a forward pass.
+        // Wait for them so the caller's normal exit does not free the engine under them.
+        let running = service.background.count
+        if running > 0 {
+            logger.info("waiting for cut-off slices", metadata: ["slices": "\(running)"])
+            let left = await service.background.drain(timeout: options.shutdownWait)
+            if left > 0 {
+                logger.error("cut-off slices still running at exit", metadata: ["slices": "\(left)", "waited": "\(options.shutdownWait)"])
+            }
+        }
     }
 
     static func makeRouter(service: RewardService, logger: Logger) -> Router<BasicRequestContext> {

@@ -12,6 +12,8 @@ final class RewardService: Sendable {
     let batchers: [String: ModelBatcher]
     let metrics: ServerMetrics
     let gate: ConcurrencyGate
+    /// Slice work still running after its request was answered (see `DeadlineRunner`).
+    let background = BackgroundWork()
     let started = ContinuousClock.now
 
     init(specs: [ServedSpec], options: ServerOptions) {
@@ -56,11 +58,14 @@ final class RewardService: Sendable {
     /// and the request deadline (a body trickling in past it gets 408).
     func readBody(_ request: Request, deadline: ContinuousClock.Instant) async throws -> [UInt8] {
         let limit = options.maxBodyBytes
-        if let cl = request.headers[.contentLength].flatMap({ Int($0) }), cl > limit {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if let cl = length, cl > limit {
             metrics.rejected("body_too_large")
             throw APIError(.contentTooLarge, "request body of \(cl) bytes exceeds the limit of \(limit) bytes")
         }
         var out: [UInt8] = []
+        // One allocation for an announced body (≤ limit, checked above), not one per doubling.
+        if let cl = length { out.reserveCapacity(cl) }
         for try await chunk in request.body {
             if out.count + chunk.readableBytes > limit {
                 metrics.rejected("body_too_large")
@@ -114,7 +119,7 @@ final class RewardService: Sendable {
             return JSONResponse.bytes(openRLHFBody(results, matched: matched, spec: spec))
         }
         let reward = self.reward(for: spec)
-        let outcome = await DeadlineRunner.run(slices(samples), until: deadline) { slice in
+        let outcome = await DeadlineRunner.run(slices(samples), until: deadline, background: background) { slice in
             try await reward.score(Array(slice), context: .empty)
         }
         switch outcome {
@@ -220,7 +225,7 @@ final class RewardService: Sendable {
         }
         let parts = gn != nil ? [texts[...]] : slices(texts)
         let p = pipeline
-        let outcome = await DeadlineRunner.run(parts, until: deadline) { (slice: ArraySlice<[UInt8]>) -> [ScoredRecord] in
+        let outcome = await DeadlineRunner.run(parts, until: deadline, background: background) { (slice: ArraySlice<[UInt8]>) -> [ScoredRecord] in
             var out = try await p.score(records: Array(slice))
             // Record numbers are positions in the whole request, not in the slice.
             if slice.startIndex > 0 {

@@ -30,6 +30,8 @@ public struct ServerOptions: Sendable {
     /// …and at most this many body bytes, so "small" holds for the text too: a huge record goes
     /// through the sliced path and still gets its 504 at the deadline.
     public var inlineBodyBytes = 64 << 10
+    /// At shutdown, how long to wait for slices a deadline cut off (a forward pass in flight).
+    public var shutdownWait: Duration = .seconds(30)
     /// Log every request at info level (the access log).
     public var accessLog = true
 

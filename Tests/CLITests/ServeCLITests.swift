@@ -46,6 +46,9 @@ final class LiveServer: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Everything the server wrote on stderr (call after it exited).
+    func stderrText() -> String { String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }
 
@@ -177,6 +180,24 @@ enum Python {
         #expect(text.contains("\"rewards\":[1]"), "\(text)")
         #expect(text.contains("new-connection refused"), "\(text)")
         #expect(server.stop() == 0)
+    }
+
+    /// SIGTERM right after a 504 whose model slice is still running: the server waits for the
+    /// cut-off slice (the engine must not be torn down under a forward pass), then exits 0 normally.
+    @Test func sigtermWaitsForCutOffModelSlice() async throws {
+        let server = try LiveServer(["--config", "judge=clients/python/tests/judge_reference.yaml", "--deadline", "0.2",
+                                     "--slice-records", "64"])
+        let records = (0..<12).map { "{\"prompt\":\"What is 3 + \($0)?\",\"response\":\"It is \(3 + $0).\",\"reference\":\"\(3 + $0)\"}" }
+        var req = URLRequest(url: URL(string: server.url + "/v1/score")!)
+        req.httpMethod = "POST"
+        req.httpBody = Data(("{\"records\":[" + records.joined(separator: ",") + "]}").utf8)
+        let (_, resp) = try await URLSession.shared.data(for: req)
+        // 12 judge records in one slice are 24 forward sequences: seconds of work against a 0.2 s deadline.
+        #expect((resp as? HTTPURLResponse)?.statusCode == 504)
+        #expect(server.stop(timeout: 300) == 0)
+        let err = server.stderrText()
+        #expect(err.contains("waiting for cut-off slices"), "\(err)")
+        #expect(!err.contains("still running at exit"), "\(err)")
     }
 
     @Test func printOpenAPIMatchesCommittedDocument() throws {

@@ -6,6 +6,8 @@ import RewardCore
 public struct MathVerifier: Sendable {
     public let options: MathVerifyOptions
     let extractor: AnswerExtractor
+    /// Repeated gold answers are parsed once (see GoldParseCache; shared by copies of this verifier).
+    let goldCache = GoldParseCache()
 
     public init(options: MathVerifyOptions = .init()) {
         self.options = options
@@ -33,7 +35,7 @@ public struct MathVerifier: Sendable {
         if prediction.utf8.count > options.maxInputBytes {
             return MathVerdict(correct: false, undecided: true, reason: "prediction longer than \(options.maxInputBytes) bytes")
         }
-        let g = extractGold(gold, work: &work)
+        let g = goldCache.parse(gold) { extractGold(gold, work: &work) }
         guard let ga = g.answer else {
             return MathVerdict(correct: false, reason: "no answer found in gold")
         }

@@ -134,11 +134,6 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
         logger.info("drained, exiting")
-        // Every request has been answered. A model slice that a deadline cut off may still be running
-        // on a worker thread; a normal exit would run the C libraries' exit handlers (OpenBLAS frees
-        // its buffers) under it and crash. Nothing is left to flush, so leave without them.
-        fflush(nil)  // all C streams
-        _exit(0)
     }
 
     /// Many concurrent connections need many descriptors: lift the soft limit to the hard one.
