@@ -474,7 +474,7 @@ public struct AnswerExtractor: Sendable {
         while depth > 0, e < to, b[e] == 41 { e += 1; depth -= 1 }
         while depth > 0, s < e, b[s] == 40 { s += 1; depth -= 1 }
         if depth != 0 { s = r.lowerBound; e = r.upperBound }
-        var t = String(decoding: b[s..<e], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        var t = strTrimmingSpaces(b, s..<e)
         if t.hasSuffix("%") == false, e < to, b[e] == 37 { t += "%" }
         return ExtractedAnswer(text: t, latex: false, source: .lastNumber, end: e)
     }
