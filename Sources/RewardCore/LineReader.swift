@@ -26,6 +26,16 @@ public struct InputLine: Sendable {
         guard case .object(let o) = v else { throw RecordError(line: number, "expected a JSON object, got \(v.typeName)") }
         return o
     }
+
+    /// As `object()`, with only the members named in `keys` materialized (the others are
+    /// validated, not built), and whether the line's object had any member. Same errors.
+    public func object(keeping keys: Set<String>) throws -> (object: JSONObject, isEmpty: Bool) {
+        if tooLong != nil { return (try object(), false) }
+        let r: (object: JSONObject, isEmpty: Bool)?
+        do { r = try JSONParser.parseObject(bytes: bytes, keeping: keys) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        guard let r else { let o = try object(); return (o, o.count == 0) }
+        return r
+    }
 }
 
 /// The input stream itself failed (a truncated or corrupt gzip stream, a read error): the

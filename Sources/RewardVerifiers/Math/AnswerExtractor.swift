@@ -37,7 +37,7 @@ public struct AnswerExtractor: Sendable {
         case .latexBlock: return Self.lastLatexBlock(b, from: 0, to: b.count)
         case .lastNumber: return Self.lastNumber(b, from: 0, to: b.count)
         case .whole:
-            let t = String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = Self.str(b, 0..<b.count)
             return t.isEmpty ? nil : ExtractedAnswer(text: t, latex: Self.looksLatex(b), source: .whole, end: b.count)
         }
     }
@@ -79,8 +79,40 @@ public struct AnswerExtractor: Sendable {
         return nil
     }
 
+    /// ASCII bytes in Foundation's `.whitespacesAndNewlines` (tab, LF, VT, FF, CR, space).
+    static func isSpaceOrNewline(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+
+    /// b[r] with surrounding whitespace trimmed as `trimmingCharacters(in: .whitespacesAndNewlines)`
+    /// does, on the bytes: only a non-ASCII byte at an edge (NBSP, a thin space) takes the
+    /// Foundation path, so the common case builds the String once and bridges nothing.
     static func str(_ b: [UInt8], _ r: Range<Int>) -> String {
-        String(decoding: b[r], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, isSpaceOrNewline(b[s]) { s += 1 }
+        while e > s, isSpaceOrNewline(b[e - 1]) { e -= 1 }
+        if s < e, b[s] >= 0x80 || b[e - 1] >= 0x80 {
+            return String(decoding: b[s..<e], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return String(decoding: b[s..<e], as: UTF8.self)
+    }
+
+    /// As `str`, for Foundation's `.whitespaces` (space and tab; newlines kept).
+    static func strTrimmingSpaces(_ b: [UInt8], _ r: Range<Int>) -> String {
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, b[s] == 32 || b[s] == 9 { s += 1 }
+        while e > s, b[e - 1] == 32 || b[e - 1] == 9 { e -= 1 }
+        if s < e, b[s] >= 0x80 || b[e - 1] >= 0x80 {
+            return String(decoding: b[s..<e], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        return String(decoding: b[s..<e], as: UTF8.self)
+    }
+
+    /// Whether b[r] ends with `suffix` (bytes, case-sensitive).
+    static func hasSuffix(_ b: [UInt8], _ r: Range<Int>, _ suffix: StaticString) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard r.count >= n else { return false }
+        let p = suffix.utf8Start
+        for k in 0..<n where b[r.upperBound - n + k] != p[k] { return false }
+        return true
     }
 
     // MARK: sources
@@ -119,7 +151,7 @@ public struct AnswerExtractor: Sendable {
             var i = s + (b[s + 1] == 98 ? 6 : 5)
             while i < b.count, b[i] == 32 { i += 1 }
             guard i < b.count, b[i] == 123, let e = closeBrace(b, i), e < next else { break }
-            guard separatorsOnly(String(decoding: b[(e + 1)..<next], as: UTF8.self)) else { break }
+            guard separatorsOnly(b, (e + 1)..<next) else { break }
             let t = str(b, (i + 1)..<e)
             guard !t.isEmpty else { break }
             texts.insert(t, at: 0)
@@ -129,9 +161,26 @@ public struct AnswerExtractor: Sendable {
     }
 
     /// `, `, `and`, `or`, `\quad`, `$`, `\text{ or }`, and a short label `x=` before a box.
-    static func separatorsOnly(_ gap: String) -> Bool {
-        guard gap.utf8.count <= 40 else { return false }
-        var t = gap.lowercased()
+    static func separatorsOnly(_ b: [UInt8], _ r: Range<Int>) -> Bool {
+        guard r.count <= 40 else { return false }
+        // Without `\`, braces or non-ASCII bytes the replacements below are single bytes
+        // (order-independent), so the gap is tokenized on the bytes.
+        if !b[r].contains(where: { $0 == 92 || $0 == 123 || $0 == 125 || $0 >= 0x80 }) {
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let c = b[i]
+                if c == 32 || c == 36 || c == 44 || c == 59 || c == 10 { i += 1; continue }
+                var j = i
+                while j < r.upperBound, !(b[j] == 32 || b[j] == 36 || b[j] == 44 || b[j] == 59 || b[j] == 10) { j += 1 }
+                if j - i == 3, lower(b[i]) == 97, lower(b[i + 1]) == 110, lower(b[i + 2]) == 100 { i = j; continue }
+                if j - i == 2, lower(b[i]) == 111, lower(b[i + 1]) == 114 { i = j; continue }
+                guard b[j - 1] == 61, j - i <= 6 else { return false }
+                for k in i..<(j - 1) where !(MathParser.isLetter(b[k]) || isNumberByte(b[k]) || b[k] == 95) { return false }
+                i = j
+            }
+            return true
+        }
+        var t = String(decoding: b[r], as: UTF8.self).lowercased()
         for w in ["\\qquad", "\\quad", "\\text", "\\mbox", "\\,", "\\;", "\\ ", "\\(", "\\)", "$", ",", ";", "\n", "{", "}"] {
             t = t.replacingOccurrences(of: w, with: w == "{" || w == "}" ? "" : " ")
         }
@@ -228,11 +277,12 @@ public struct AnswerExtractor: Sendable {
             e += 1
         }
         var t = str(b, i..<e)
-        if t.hasSuffix("I hope it is correct") { t = String(t.dropLast(20)) }
+        if t.utf8.count >= 20, t.utf8.reversed().starts(with: "I hope it is correct".utf8.reversed()) {
+            t = String(decoding: t.utf8.dropLast(20), as: UTF8.self)
+        }
         guard !t.isEmpty else { return nil }
-        let tb = Array(t.utf8)
         // Prose around a number ("it costs 5 dollars"): keep the sentence only if it is short.
-        if tb.count <= 60 { return ExtractedAnswer(text: t, latex: looksLatex(tb), source: source, end: e) }
+        if t.utf8.count <= 60 { return ExtractedAnswer(text: t, latex: t.utf8.contains { $0 == 92 || $0 == 94 || $0 == 123 }, source: source, end: e) }
         if let n = firstNumber(b, from: i, to: e) { return ExtractedAnswer(text: n.text, latex: false, source: source, end: n.end) }
         return nil
     }
@@ -325,15 +375,35 @@ public struct AnswerExtractor: Sendable {
         var texts = [a.text]
         var k = blocks.count - 1
         while k > 0, texts.count < 6 {
-            let gap = String(decoding: b[blocks[k - 1].answer.end..<blocks[k].start], as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces).lowercased()
-            guard ["and", "or", ",", ", and", ", or"].contains(gap) else { break }
+            guard listGap(b, blocks[k - 1].answer.end..<blocks[k].start) else { break }
             texts.insert(blocks[k - 1].answer.text, at: 0)
             k -= 1
         }
         if texts.count > 1 { a.text = texts.joined(separator: ", ") }
         a.source = .latexBlock
         return a
+    }
+
+    /// Whether the text between two blocks is "and", "or", ",", ", and" or ", or" (spaces
+    /// around it and case ignored). ASCII gaps are compared on the bytes; one with another
+    /// byte keeps Foundation's Unicode trimming and lowercasing.
+    static func listGap(_ b: [UInt8], _ r: Range<Int>) -> Bool {
+        if b[r].contains(where: { $0 >= 0x80 }) {
+            let gap = String(decoding: b[r], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+            return ["and", "or", ",", ", and", ", or"].contains(gap)
+        }
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, b[s] == 32 || b[s] == 9 { s += 1 }
+        while e > s, b[e - 1] == 32 || b[e - 1] == 9 { e -= 1 }
+        func isWord(_ from: Int, _ w: StaticString) -> Bool {
+            let n = w.utf8CodeUnitCount
+            guard e - from == n else { return false }
+            for k in 0..<n where lower(b[from + k]) != w.utf8Start[k] { return false }
+            return true
+        }
+        if isWord(s, "and") || isWord(s, "or") { return true }
+        guard s < e, b[s] == 44 else { return false }
+        return e == s + 1 || isWord(s, ", and") || isWord(s, ", or")
     }
 
     static func isNumberByte(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
@@ -404,7 +474,7 @@ public struct AnswerExtractor: Sendable {
         while depth > 0, e < to, b[e] == 41 { e += 1; depth -= 1 }
         while depth > 0, s < e, b[s] == 40 { s += 1; depth -= 1 }
         if depth != 0 { s = r.lowerBound; e = r.upperBound }
-        var t = String(decoding: b[s..<e], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        var t = strTrimmingSpaces(b, s..<e)
         if t.hasSuffix("%") == false, e < to, b[e] == 37 { t += "%" }
         return ExtractedAnswer(text: t, latex: false, source: .lastNumber, end: e)
     }

@@ -211,7 +211,7 @@ public struct MathParser {
                 if name == "hspace" || name == "vspace" { p = end; _ = rawGroup(); continue }
                 if Self.textCommands.contains(name), let content = peekTextContent(after: end) {
                     let t = content.text
-                    let word = t.trimmingCharacters(in: .whitespaces)
+                    let word = UTF8Text.trimmed(t, newlines: false)
                     if name == "operatorname" || isOperatorWord(word, followedAt: content.end) { break }
                     if !Self.textHasValue(t) {
                         p = content.end
@@ -275,7 +275,7 @@ public struct MathParser {
 
     /// Whether `\text{t}` means something: a number, a separator word, a function or constant name.
     static func textHasValue(_ t: String) -> Bool {
-        let s = t.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = UTF8Text.trimmed(t, newlines: false).lowercased()
         if s.isEmpty { return false }
         if s == "or" || s == "and" || s == "," { return true }
         if knownWord(s) || s == "e" || s == "i" { return true }
@@ -329,7 +329,7 @@ public struct MathParser {
             if (w == "or" || w == "and") && (j >= b.count || !Self.isLetter(b[j])) { return j }
         }
         if let (name, end) = commandAt(p), Self.textCommands.contains(name), let c = peekTextContent(after: end) {
-            let t = c.text.trimmingCharacters(in: .whitespaces).lowercased()
+            let t = UTF8Text.trimmed(c.text, newlines: false).lowercased()
             if t == "or" || t == "and" || t == "," || t == ", or" || t == ", and" { return c.end }
         }
         return nil
@@ -1041,7 +1041,7 @@ public struct MathParser {
         case "emptyset", "varnothing", "empty": return .set([])
         case "mathbb":
             guard let r = rawGroup() else { throw fail("bad \\mathbb") }
-            let s = String(decoding: b[r], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let s = UTF8Text.trimmed(String(decoding: b[r], as: UTF8.self), newlines: false)
             if s == "R" { return .interval(.neg(.constant(.infinity)), .constant(.infinity), leftClosed: false, rightClosed: false) }
             throw fail("unsupported \\mathbb{\(s)}")
         case "ln": return try parseFunctionApplication(.ln)
@@ -1092,7 +1092,7 @@ public struct MathParser {
             if Self.textCommands.contains(name) {
                 guard let r = rawGroup() else { throw fail("bad \\\(name)") }
                 let inner = String(decoding: b[r], as: UTF8.self)
-                let t = inner.trimmingCharacters(in: .whitespaces)
+                let t = UTF8Text.trimmed(inner, newlines: false)
                 if let fn = Self.functionWords[t] { return try parseFunctionApplication(fn) }
                 if name == "operatorname" { throw fail("unsupported \\operatorname{\(t)}") }
                 if t == "e" { return .constant(.e) }

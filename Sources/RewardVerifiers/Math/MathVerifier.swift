@@ -89,11 +89,11 @@ public struct MathVerifier: Sendable {
                 i = j
             } else { i += 1 }
         }
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = UTF8Text.trimmed(s, newlines: false)
         guard (try? MathParser.parse(t, latex: false, options: o, work: &work)) != nil else {
             // Math with an ellipsis or an operator symbol we do not evaluate (`1, 2, ..., 10`,
             // `∑ 5`) is not searched for its last number: it stays whole and fails as text.
-            if t.contains("..") || t.unicodeScalars.contains(where: { Self.unsupportedSymbols.contains($0) }) {
+            if UTF8Text.contains(t, "..") || t.unicodeScalars.contains(where: { Self.unsupportedSymbols.contains($0) }) {
                 return ExtractedAnswer(text: t, latex: false, source: .whole, end: b.count)
             }
             return nil
@@ -130,8 +130,8 @@ public struct MathVerifier: Sendable {
     static func bareLatex(_ s: String) -> ExtractedAnswer? {
         guard s.utf8.count <= 512 else { return nil }
         let b = Array(s.utf8)
-        guard b.contains(92), !b.contains(36), !b.contains(10), !s.contains("\\boxed"), !s.contains("\\fbox"),
-              !s.contains("\\("), !s.contains("\\[") else { return nil }
+        guard b.contains(92), !b.contains(36), !b.contains(10), !UTF8Text.contains(s, "\\boxed"), !UTF8Text.contains(s, "\\fbox"),
+              !UTF8Text.contains(s, "\\("), !UTF8Text.contains(s, "\\[") else { return nil }
         // Prose words (three letters or more, not a command name) mean a sentence: extract from it.
         var i = 0
         while i < b.count {
@@ -153,7 +153,7 @@ public struct MathVerifier: Sendable {
                 i = j
             } else { i += 1 }
         }
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = UTF8Text.trimmed(s, newlines: false)
         return t.isEmpty ? nil : ExtractedAnswer(text: t, latex: true, source: .whole, end: b.count)
     }
 
@@ -204,7 +204,7 @@ public struct MathVerifier: Sendable {
     /// `gcd(4,6)`) fails closed instead of being read as a fragment of itself.
     static func isProse(_ s: String) -> Bool {
         let b = Array(s.utf8)
-        if b.contains(where: { $0 == 92 || $0 == 94 || $0 == 95 || $0 == 123 || $0 == 125 || $0 == 124 }) || s.contains("..") { return false }
+        if b.contains(where: { $0 == 92 || $0 == 94 || $0 == 95 || $0 == 123 || $0 == 125 || $0 == 124 }) || UTF8Text.contains(s, "..") { return false }
         var i = 0
         var words = 0
         while i < b.count {
@@ -246,10 +246,10 @@ public struct MathVerifier: Sendable {
     /// A gold is usually a bare answer (`3/4`, `\frac34`, `9 (apples)`); when it carries
     /// markup (`\boxed`, `$…$`, `####`) or is a full solution, it is extracted like a response.
     func extractGold(_ gold: String, work: inout Int) -> GoldParse {
-        let trimmed = gold.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = UTF8Text.trimmed(gold)
         let b = Array(trimmed.utf8)
-        let hasMarkup = b.contains(36) || trimmed.contains("\\boxed") || trimmed.contains("\\fbox") || trimmed.contains("####")
-            || trimmed.contains("\\(") || trimmed.contains("\\[")
+        let hasMarkup = b.contains(36) || UTF8Text.contains(trimmed, "\\boxed") || UTF8Text.contains(trimmed, "\\fbox")
+            || UTF8Text.contains(trimmed, "####") || UTF8Text.contains(trimmed, "\\(") || UTF8Text.contains(trimmed, "\\[")
         if !hasMarkup, !trimmed.isEmpty {
             let whole = ExtractedAnswer(text: trimmed, latex: AnswerExtractor.looksLatex(b), source: .whole, end: b.count)
             if Self.statesBound(trimmed) { return GoldParse(answer: whole, error: .syntax("the gold states a bound, not a value")) }

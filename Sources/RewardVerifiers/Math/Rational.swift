@@ -83,7 +83,14 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
         guard digits > 0 else { return nil }
         var d: Int64 = 1
         for _ in 0..<frac { d *= 10 }
-        return Rational(unchecked: BigInt(neg ? -v : v), BigInt(d))
+        if d == 1 { return Rational(Int(neg ? -v : v)) }
+        // Reduced in Int64: BigInt's gcd costs more than the rest of parsing a short number.
+        var a = v, c = d
+        while c != 0 { (a, c) = (c, a % c) }
+        if a > 1 { v /= a; d /= a }
+        var r = Rational(Int(neg ? -v : v))
+        r.den = BigInt(d)
+        return r
     }
 
     public var isZero: Bool { num.isZero }

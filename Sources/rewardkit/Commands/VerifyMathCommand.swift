@@ -131,8 +131,13 @@ struct VerifyMathCommand: AsyncParsableCommand {
 
     /// The parsed line and its verdict, or the error record naming line and field.
     static func handle(_ line: InputLine, _ verifier: MathVerifier) -> LineResult {
-        let obj: JSONObject
-        do { obj = try line.object() } catch {
+        var obj: JSONObject
+        do {
+            // Only gold, pred and the keys a verdict writes are built; when the line already
+            // has a verdict key, the whole object is parsed so the output replaces it.
+            obj = try line.object(keeping: readKeys).object
+            if verdictKeys.contains(where: { obj.contains($0) }) { obj = try line.object() }
+        } catch {
             return errorRecord(line.number, "\(error)")
         }
         let g: String, p: String
@@ -144,6 +149,9 @@ struct VerifyMathCommand: AsyncParsableCommand {
         }
         return .success((obj, verifier.verify(gold: g, prediction: p)))
     }
+
+    static let verdictKeys = ["correct", "pred_answer", "gold_answer", "undecided", "reason"]
+    static let readKeys = Set(["gold", "pred"] + verdictKeys)
 
     /// The fields a verdict adds, in output order.
     static func verdictFields(_ v: MathVerdict) -> [JSONMember] {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue 15 differential check: the same input through two rewardkit binaries (before/after a
+# change to the math verifier or the JSONL core) must give byte-identical output.
+#
+#   scripts/bench/math_diff.sh BASE_BINARY [NEW_BINARY]      (NEW default .build/release/rewardkit)
+# env: DATA (default ../shared/data), OUT (work dir, default /tmp/rk-math-diff), SIZE (lines,
+#      default 51200), THREADS (default 2).
+# Inputs: the real GSM8K responses of scripts/bench/make_math_io.py (`verify math` and `score`
+# with a math spec), plus every *.jsonl under Tests/ that has gold/pred lines. Prints one line
+# per comparison and exits 1 if any output differs (the first differing lines are shown).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BASE=${1:?usage: math_diff.sh BASE_BINARY [NEW_BINARY]}
+NEW=${2:-.build/release/rewardkit}
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-/tmp/rk-math-diff}
+SIZE=${SIZE:-51200}
+THREADS=${THREADS:-2}
+mkdir -p "$OUT"
+python3 scripts/bench/make_math_io.py "$DATA" "$OUT" "$SIZE" >/dev/null
+printf 'rewards:\n  - {name: math, type: math}\n' > "$OUT/math.yaml"
+fail=0
+compare() { # name, then the command after the binary; output goes to --out
+  local name=$1; shift
+  "$BASE" "$@" --out "$OUT/base.jsonl" 2>"$OUT/base.err" || true
+  "$NEW" "$@" --out "$OUT/new.jsonl" 2>"$OUT/new.err" || true
+  if cmp -s "$OUT/base.jsonl" "$OUT/new.jsonl"; then
+    echo "same  $name ($(wc -l < "$OUT/new.jsonl") lines)"
+  else
+    fail=1
+    echo "DIFF  $name: $(diff <(cat "$OUT/base.jsonl") <(cat "$OUT/new.jsonl") | grep -c '^>') lines differ"
+    diff "$OUT/base.jsonl" "$OUT/new.jsonl" | head -6 | cut -c1-400
+  fi
+}
+compare "verify math, $SIZE real responses" verify math --in "$OUT/math_verify_$SIZE.jsonl" --threads "$THREADS"
+compare "score (type: math), $SIZE real responses" score -c "$OUT/math.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet
+for f in $(grep -l '"gold"' $(find Tests -name '*.jsonl') 2>/dev/null); do
+  compare "verify math, $f" verify math --in "$f" --threads 1
+done
+exit $fail
