@@ -4,8 +4,9 @@ import FoundationNetworking
 #endif
 import RewardEngine
 
-/// `Generator` over an OpenAI-compatible server's `/v1/completions` (vLLM, SGLang, llama.cpp,
-/// llama-cpp-python): for when one CPU is not enough. One request per sample (`n` 1, `seed` = the
+/// `Generator` over an OpenAI-compatible server's `/v1/completions`, or `/v1/chat/completions` for chat
+/// models whose template only the server knows (see OpenAIChat.swift) — vLLM, SGLang, llama.cpp,
+/// llama-cpp-python: for when one CPU is not enough. One request per sample (`n` 1, `seed` = the
 /// sample's seed) so every sample is reproducible on servers that honour seeds; requests of all jobs run
 /// concurrently (bounded). Transport errors, timeouts, 429 and 5xx are retried with exponential backoff
 /// and a bounded number of attempts; a job whose request still fails (or gets another 4xx) carries the
@@ -17,7 +18,11 @@ import RewardEngine
 /// "stop" for a stop string and for end of generation alike, so a "stop" finish with stop strings set
 /// counts as the first stop string (a model that ends its answer then yields an empty next step).
 public struct OpenAIGenerator: Generator {
+    public enum Endpoint: String, Sendable, CaseIterable { case completions, chat }
     public var baseURL: URL
+    public var endpoint: Endpoint
+    /// Chat endpoint: how the server continues the steps so far.
+    public var chatContinuation: ChatContinuation
     public var model: String?
     public var apiKey: String?
     /// Renders prompts for `renderPrompt` (the served model's template); nil = raw questions.
@@ -31,17 +36,23 @@ public struct OpenAIGenerator: Generator {
 
     /// `baseURL`: the server's API root, e.g. `http://127.0.0.1:8000/v1` (a URL without `/v1` gets it).
     public init(baseURL: URL, model: String? = nil, apiKey: String? = nil, template: ChatTemplate? = nil,
+                endpoint: Endpoint = .completions, chatContinuation: ChatContinuation = .finalMessage,
                 maxConcurrency: Int = 8, maxAttempts: Int = 4, initialBackoff: Double = 0.25, timeout: Double = 120) {
+        self.endpoint = endpoint; self.chatContinuation = chatContinuation
         self.baseURL = baseURL.path.hasSuffix("/v1") || baseURL.path.hasSuffix("/v1/") ? baseURL : baseURL.appendingPathComponent("v1")
         self.model = model; self.apiKey = apiKey; self.template = template
         self.maxConcurrency = max(1, maxConcurrency); self.maxAttempts = max(1, maxAttempts)
         self.initialBackoff = max(0, initialBackoff); self.timeout = max(0.1, timeout)
     }
 
-    public var name: String { "openai:\(baseURL.absoluteString)" + (model.map { " model=\($0)" } ?? "") }
+    public var name: String {
+        "openai:\(baseURL.absoluteString)" + (endpoint == .chat ? " chat" : "") + (model.map { " model=\($0)" } ?? "")
+    }
 
+    /// Completions: the prompt in `template` (nil = raw questions). Chat: the ChatML encoding the chat
+    /// endpoint reads back into messages (the server applies the model's own template).
     public func renderPrompt(system: String?, user: String) -> String? {
-        guard let t = template else { return nil }
+        guard let t = endpoint == .chat ? Self.chatEncoding : template else { return nil }
         var m: [ChatMessage] = []
         if let s = system { m.append(.system(s)) }
         m.append(.user(user))
@@ -111,16 +122,23 @@ public struct OpenAIGenerator: Generator {
 
     /// One sample, retried with backoff.
     func complete(_ job: GenerationJob, seed: UInt64, session: URLSession) async -> Result<Choice, RequestFailure> {
-        var body: [String: Any] = [
-            "prompt": job.context, "max_tokens": job.maxTokens, "temperature": Double(job.temperature),
-            "top_p": Double(job.topP), "n": 1, "seed": Int(truncatingIfNeeded: seed & 0x7FFF_FFFF),
-        ]
+        var body: [String: Any]
+        if endpoint == .chat {
+            switch chatBody(job) {
+            case .success(let b): body = b
+            case .failure(let f): return .failure(f)
+            }
+        } else {
+            body = ["prompt": job.context]
+            if job.wantLogprobs { body["logprobs"] = 1 }
+        }
+        body["max_tokens"] = job.maxTokens; body["temperature"] = Double(job.temperature)
+        body["top_p"] = Double(job.topP); body["n"] = 1; body["seed"] = Int(truncatingIfNeeded: seed & 0x7FFF_FFFF)
         if let m = model { body["model"] = m }
         if job.topK > 0 { body["top_k"] = job.topK }
         let stops = job.stop.filter { !$0.isEmpty }
         if !stops.isEmpty { body["stop"] = stops }
-        if job.wantLogprobs { body["logprobs"] = 1 }
-        var req = URLRequest(url: baseURL.appendingPathComponent("completions"))
+        var req = URLRequest(url: baseURL.appendingPathComponent(endpoint == .chat ? "chat/completions" : "completions"))
         req.httpMethod = "POST"
         req.timeoutInterval = timeout
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -139,7 +157,7 @@ public struct OpenAIGenerator: Generator {
                     continue
                 }
                 guard status == 200 else { return .failure(.rejected("HTTP \(status): \(Self.snippet(data))")) }
-                return Self.parse(data, stops: stops)
+                return endpoint == .chat ? Self.parseChat(data, stops: stops) : Self.parse(data, stops: stops)
             } catch {
                 last = "\(baseURL.absoluteString): \(error.localizedDescription)"
             }

@@ -38,16 +38,18 @@ public struct SearchConfig: Sendable {
 
 /// Compute one search spent.
 public struct SearchStats: Sendable, Equatable {
+    /// Sampling cost: generated tokens (pruned branches included), prefill computed, context tokens, calls.
+    public var generation = GenerationCost()
     /// Tokens generated over every sampled step, pruned branches included.
-    public var generatedTokens = 0
+    public var generatedTokens: Int { generation.generatedTokens }
     /// Context tokens the backend actually computed (reused prefixes cost 0 locally).
-    public var prefillTokens = 0
+    public var prefillTokens: Int { generation.prefillTokens }
     /// Context tokens of every job (computed or reused): what prefill would cost without sharing.
-    public var contextTokens = 0
+    public var contextTokens: Int { generation.contextTokens }
+    public var generatorCalls: Int { generation.calls }
     /// Distinct prefix tokens of the expanded contexts (prompt once + each expanded step once): the
     /// least any backend must prefill or decode to hold them.
     public var uniquePrefixTokens = 0
-    public var generatorCalls = 0
     public var prmCalls = 0
     public var prmTokens = 0
     public var seconds = 0.0
@@ -116,15 +118,12 @@ struct SearchRun {
         var out = [[Int]](repeating: [], count: nodes.count)
         guard !jobs.isEmpty else { return out }
         let outcomes = try await generator.generate(jobs)
-        stats.generatorCalls += 1
+        if let e = outcomes.lazy.compactMap(\.error).first { throw SearchError("generation failed: \(e)") }
+        stats.generation.add(call: outcomes)
         for (k, o) in outcomes.enumerated() {
-            if let e = o.error { throw SearchError("generation failed: \(e)") }
-            stats.prefillTokens += o.prefillTokens
-            stats.contextTokens += o.contextTokens
             let parent = nodes[owners[k]]
             if expanded.insert(parent).inserted { stats.uniquePrefixTokens += parent == 0 ? o.contextTokens : tree[parent].tokens }
             for s in o.samples {
-                stats.generatedTokens += s.completionTokens
                 let used = tree.pathTokens(parent) + s.completionTokens
                 let terminal = s.finish == .end || s.text.trimmed.isEmpty || used >= config.maxTokens
                     || (s.finish == .length && toEnd)

@@ -100,6 +100,55 @@ enum LlamaServer {
         }
     }
 
+    @Test func realServerChatCompletions() async throws {
+        let m = try SearchTestModel.get()
+        let question = "What is 7 + 5? Answer in one short sentence."
+        try await LlamaServer.with { base in
+            let chat = OpenAIGenerator(baseURL: base, model: "smollm2", endpoint: .chat, chatContinuation: .none, maxConcurrency: 4, timeout: 60)
+            let plain = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
+            // Chat mode renders the ChatML encoding it reads back, whatever the served template is.
+            let ctx = try #require(chat.renderPrompt(system: nil, user: question))
+            #expect(ctx == "<|im_start|>user\n\(question)<|im_end|>\n<|im_start|>assistant\n")
+            let jobs = [
+                GenerationJob(context: ctx, stop: [], maxTokens: 12, temperature: 0, seeds: [0], wantLogprobs: true),
+                GenerationJob(context: ctx, stop: [" "], maxTokens: 24, temperature: 0.9, seeds: [1, 2]),
+                // Steps so far: this server cannot continue an assistant message, so the job fails alone.
+                GenerationJob(context: ctx + "7 + 5 = 12.\n\n", stop: [], maxTokens: 4, temperature: 0, seeds: [0]),
+            ]
+            let out = try await chat.generate(jobs)
+            // The server applied the GGUF's own template (SmolLM2's default system turn included): greedy
+            // chat output == greedy completions output on the locally rendered prompt, token counts too.
+            let prompt = m.renderChat([.user(question)], addGenerationPrompt: true)
+            let ref = try await plain.generate([GenerationJob(context: prompt, stop: [], maxTokens: 12, temperature: 0, seeds: [0])])
+            #expect(out[0].error == nil)
+            #expect(out[0].samples.map(\.text) == ref[0].samples.map(\.text))
+            #expect(out[0].samples[0].completionTokens == ref[0].samples[0].completionTokens)
+            #expect(out[0].contextTokens == m.tokenize(prompt, parseSpecial: true).count)
+            #expect(out[0].samples[0].meanLogprob.map { $0 < 0 } == true)
+            #expect(out[1].samples.count == 2)
+            #expect(out[1].samples.allSatisfy { $0.finish == .stop && $0.text.hasSuffix(" ") && !$0.text.dropLast().contains(" ") })
+            #expect(out[2].samples.isEmpty && out[2].error?.contains("cannot continue an assistant message") == true)
+        }
+    }
+
+    @Test func chatContextsParseBackToMessages() {
+        let enc = OpenAIGenerator.chatEncoding
+        let ctx = enc.render([.system("Be brief."), .user("2+2?")], addGenerationPrompt: true)
+        let p = OpenAIGenerator.chatMessages(ctx + "Step 1: 2+2=4.\n\n")
+        #expect(p?.messages == [.system("Be brief."), .user("2+2?")])
+        #expect(p?.assistantPrefix == "Step 1: 2+2=4.\n\n")
+        #expect(OpenAIGenerator.chatMessages(ctx)?.assistantPrefix == "")
+        // A raw question is one user turn; a malformed rendering is refused.
+        #expect(OpenAIGenerator.chatMessages("2+2?")?.messages == [.user("2+2?")])
+        #expect(OpenAIGenerator.chatMessages("<|im_start|>user\nhi") == nil)
+        #expect(OpenAIGenerator.chatMessages(ctx + "a<|im_start|>user\nb") == nil)
+        // With steps so far, the request continues the final assistant message (vLLM / SGLang fields).
+        let g = OpenAIGenerator(baseURL: URL(string: "http://127.0.0.1:9")!, endpoint: .chat)
+        guard case .success(let body) = g.chatBody(GenerationJob(context: ctx + "Step 1", seeds: [0])) else { Issue.record("no body"); return }
+        #expect((body["messages"] as? [[String: String]])?.last == ["role": "assistant", "content": "Step 1"])
+        #expect(body["continue_final_message"] as? Bool == true && body["add_generation_prompt"] as? Bool == false)
+    }
+
     @Test func unreachableServerIsRetriedThenThrows() async throws {
         let port = try LlamaServer.freePort()
         let gen = OpenAIGenerator(baseURL: URL(string: "http://127.0.0.1:\(port)")!, maxAttempts: 3, initialBackoff: 0.05, timeout: 2)

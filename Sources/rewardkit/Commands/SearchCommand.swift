@@ -68,6 +68,12 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "OpenAI backend: chat template for prompts (chatml | llama3 | none).")
     var chatTemplate: String = "chatml"
 
+    @Option(help: "OpenAI backend: completions | chat (/v1/chat/completions; the server applies the model's template).")
+    var endpoint: String = "completions"
+
+    @Option(help: "OpenAI chat endpoint: final_message (continue the steps so far via continue_final_message: vLLM, SGLang) | none (server cannot, e.g. llama_cpp.server: best_of_n runs, step methods give error records).")
+    var chatContinuation: String = "final_message"
+
     @Option(help: "Local backend: sequences decoded together.")
     var batch: Int = 16
 
@@ -86,6 +92,8 @@ struct SearchCommand: AsyncParsableCommand {
         guard AnswerPick(rawValue: pick) != nil else { throw ValidationError("--pick must be naive, majority or weighted") }
         guard ["local", "openai"].contains(backend) else { throw ValidationError("--backend must be local or openai") }
         if backend == "openai" && baseURL == nil { throw ValidationError("--backend openai needs --base-url") }
+        guard OpenAIGenerator.Endpoint(rawValue: endpoint) != nil else { throw ValidationError("--endpoint must be completions or chat") }
+        guard ChatContinuation(rawValue: chatContinuation) != nil else { throw ValidationError("--chat-continuation must be final_message or none") }
         guard out != "-" else { throw ValidationError("--out must be a file (it is appended to and read back to resume)") }
     }
 
@@ -102,7 +110,8 @@ struct SearchCommand: AsyncParsableCommand {
         } else {
             guard let u = URL(string: baseURL!), u.scheme != nil else { throw ValidationError("--base-url is not a URL: \(baseURL!)") }
             let template: ChatTemplate? = chatTemplate == "chatml" ? .chatML(defaultSystem: nil) : chatTemplate == "llama3" ? .llama3 : nil
-            generator = OpenAIGenerator(baseURL: u, model: model, template: template)
+            generator = OpenAIGenerator(baseURL: u, model: model, template: template, endpoint: OpenAIGenerator.Endpoint(rawValue: endpoint)!,
+                                        chatContinuation: ChatContinuation(rawValue: chatContinuation)!)
         }
         // The step scorer.
         let reward: any RewardFunction
