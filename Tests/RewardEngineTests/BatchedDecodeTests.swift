@@ -46,8 +46,9 @@ import Testing
     }
 
     /// Large batches over wide rows (the transposed activation scales no longer fit the kernel's stack
-    /// buffer, and many 4×4 groups per weight-row group): still bit-identical to row-by-row dots, and close
-    /// to the portable body (different float order, same integer block dots).
+    /// buffer, and many 4×4 groups per weight-row group): still bit-identical to row-by-row dots. (No
+    /// portable-body comparison here: forcing the portable path is process-wide and this suite runs
+    /// concurrently with model tests; KernelTests compares both bodies with a reference.)
     @Test(arguments: [GGMLType.q4_1, .q8_0])
     func largeBatchGemmStaysBitExact(type: GGMLType) {
         var rng = KernelTests.RNG(s: 77 + UInt64(type.rawValue))
@@ -60,20 +61,13 @@ import Testing
             var batched = [Float](repeating: 0, count: n * rows)
             w.withUnsafeBytes { rk_gemm_q8(Int32(type.rawValue), $0.baseAddress!, Int64(nb), q, d, s, Int64(n), &batched, Int64(rows), 0, Int64(rows), 0) }
             var alone = [Float](repeating: 0, count: n * rows)
-            var portable = alone
             for i in 0..<n {
                 let qi = Array(q[(i * cols)..<((i + 1) * cols)]), di = Array(d[(i * nb)..<((i + 1) * nb)]), si = Array(s[(i * nb)..<((i + 1) * nb)])
                 var y = [Float](repeating: 0, count: rows)
                 w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(nb), qi, di, si, &y, 0, Int64(rows), 0) }
                 alone.replaceSubrange((i * rows)..<((i + 1) * rows), with: y)
-                rk_kernels_force_portable(1)
-                w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(nb), qi, di, si, &y, 0, Int64(rows), 0) }
-                rk_kernels_force_portable(0)
-                portable.replaceSubrange((i * rows)..<((i + 1) * rows), with: y)
             }
             #expect(batched == alone, "type \(type) n \(n)")
-            let worst = zip(batched, portable).map { abs($0 - $1) / max(1, abs($1)) }.max()!
-            #expect(worst < 1e-4, "type \(type) n \(n): relative difference \(worst) from the portable body")
         }
     }
 
