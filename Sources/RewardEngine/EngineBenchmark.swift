@@ -76,7 +76,7 @@ public struct EngineBenchmark: Sendable {
 
     /// `sequences` samples of one prompt decoded together through `SequenceBatch` for `steps` tokens each:
     /// the prompt is prefilled once and forked, then every step samples each sequence (temperature 0.8,
-    /// top-p 0.95, distinct seeds) and advances all of them in one pass. Best of `repeats`.
+    /// top-p 0.95, distinct seeds; the sequences of a step in parallel) and advances all of them in one pass. Best of `repeats`.
     public func batchedDecode(prompt: [Int32], sequences: Int, steps: Int = 64, repeats: Int = 2) throws -> BatchedDecode {
         var best: BatchedDecode? = nil
         for _ in 0..<repeats {
@@ -89,9 +89,10 @@ public struct EngineBenchmark: Sendable {
             let t0 = Self.now()
             for _ in 0..<steps {
                 let ts = Self.now()
-                var feed: [(id: SequenceBatch.ID, token: Int32)] = []
-                for (i, id) in ids.enumerated() { feed.append((id, try batch.sample(id, with: &samplers[i]))) }
+                // All sequences of the step sampled in parallel (as `generate(requests:)` does).
+                let chosen = try batch.sample(ids, with: &samplers)
                 sampling += Self.now() - ts
+                let feed = (0..<ids.count).map { (id: ids[$0], token: chosen[$0]) }
                 try batch.step(feed)
             }
             let secs = Self.now() - t0

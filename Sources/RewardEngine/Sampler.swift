@@ -40,6 +40,9 @@ public struct Sampler: Sendable {
     private var ids: [Int32] = []
     private var keys: [UInt64] = []
     private var probs: [Double] = []
+    /// Per-bucket masses for the bucketed nucleus (top-p alone), kept between tokens.
+    private var bucketMass: [Double] = []
+    private var bucketWeight: [Double] = []
 
     public init(options: GenerationOptions, stream: Int = 0) {
         self.options = options
@@ -75,6 +78,9 @@ public struct Sampler: Sendable {
         let cutoff = mx - 40 * max(options.temperature, 1e-3)
         if options.topK <= 0 && options.topP >= 1 && options.minP <= 0 {
             return Self.draw(x, max: mx, invT: 1 / max(options.temperature, 1e-6), cutoff: cutoff, u: rng.nextUnit())
+        }
+        if options.topK <= 0 && options.minP <= 0 && options.topP < 1 {
+            return nucleus(x, max: mx, cutoff: cutoff, u: rng.nextUnit())
         }
         // Mass at temperature 1 of every candidate, for the nucleus / min-p filters (not needed with top-k,
         // whose filters normalize over the k kept).
@@ -140,6 +146,153 @@ public struct Sampler: Sendable {
             return ids[keep - 1]
         }
         return Self.argmax(logits)  // unreachable: the last window is complete
+    }
+
+    /// Buckets over the candidates' distance from the best logit (monotone in the logit, so the sorted
+    /// order visits buckets in ascending order).
+    static let buckets = 4096
+
+    /// Top-p alone without sorting the nucleus: one pass sums each bucket's mass at temperature 1 (for the
+    /// cut) and at the sampling temperature (for the draw); only the bucket where the cut falls and the
+    /// bucket where the draw lands are sorted (logit desc, id asc), so the result is the sorted-order chain's
+    /// (`filtersMatchFullSortReference`) up to the rounding of the bucket sums. A flat distribution's
+    /// nucleus holds thousands of tokens; sorting them was most of a sampled token's time.
+    private mutating func nucleus(_ x: UnsafeBufferPointer<Float>, max mx: Float, cutoff: Float, u: Double) -> Int32 {
+        let n = x.count, nb = Self.buckets
+        if bucketMass.count != nb {
+            bucketMass = [Double](repeating: 0, count: nb)
+            bucketWeight = [Double](repeating: 0, count: nb)
+        }
+        let invT = 1 / max(options.temperature, 1e-6)
+        let p = x.baseAddress!
+        // Pass 1 (vectorized): the total mass, and the mass within 8 nats of the best. When that window
+        // already holds p of the mass (peaked distributions), only its tokens are bucketed.
+        var total: Double = 0, near: Double = 0
+        do {
+            let nearLo = VectorMath.V8(repeating: mx - 8)
+            var i = 0
+            while i + 8 <= n {
+                let v = VectorMath.load(p + i)
+                let e = Self.weights8(v, max: mx, invT: 1, cutoff: cutoff)
+                total += Double(e.sum())
+                near += Double(e.replacing(with: 0, where: v .< nearLo).sum())
+                i += 8
+            }
+            while i < n {
+                if x[i] >= cutoff {
+                    let e = Double(VectorMath.exp(x[i] - mx))
+                    total += e
+                    if x[i] >= mx - 8 { near += e }
+                }
+                i += 1
+            }
+        }
+        let goal = Double(options.topP) * total
+        let lo = near >= goal ? max(cutoff, mx - 8) : cutoff
+        let scale = Float(nb) / max(mx - lo, 1e-6)
+        let top = VectorMath.V8(repeating: Float(nb - 1)), zero = VectorMath.V8(repeating: 0)
+        let lo8 = VectorMath.V8(repeating: lo)
+        // Pass 2: bucket masses of the tokens ≥ lo (bucket = ⌊(max − x)·scale⌋, clamped).
+        bucketMass.withUnsafeMutableBufferPointer { mass in
+            bucketWeight.withUnsafeMutableBufferPointer { wt in
+                mass.update(repeating: 0)
+                wt.update(repeating: 0)
+                var i = 0
+                while i < n {
+                    var v = VectorMath.V8(repeating: -.infinity)
+                    if i + 8 <= n { v = VectorMath.load(p + i) } else { for k in 0..<(n - i) { v[k] = p[i + k] } }
+                    let inside = v .>= lo8
+                    if any(inside) {
+                        let e = VectorMath.exp8(v - mx)
+                        let w = VectorMath.exp8((v - mx) * invT)
+                        let j = ((mx - v) * scale).clamped(lowerBound: zero, upperBound: top).rounded(.towardZero)
+                        for k in 0..<8 where inside[k] {
+                            let b = Int(j[k])
+                            mass[b] += Double(e[k])
+                            wt[b] += Double(w[k])
+                        }
+                    }
+                    i += 8
+                }
+            }
+        }
+        // The bucket where the cumulative mass reaches top-p.
+        var cum: Double = 0, wBefore: Double = 0
+        var cut = nb - 1
+        var found = false
+        for j in 0..<nb {
+            if cum + bucketMass[j] >= goal { cut = j; found = true; break }
+            cum += bucketMass[j]
+            wBefore += bucketWeight[j]
+        }
+        if !found {  // rounding kept the cumulative mass just below p: keep every candidate
+            cut = bucketMass.lastIndex { $0 > 0 } ?? 0
+            cum = 0; wBefore = 0
+            for j in 0..<cut { cum += bucketMass[j]; wBefore += bucketWeight[j] }
+        }
+        // Members of the cut bucket in sorted order; keep them until the mass reaches p.
+        gather(x, bucket: cut, max: mx, cutoff: lo, scale: scale)
+        var keepInCut = ids.count
+        var wCut: Double = 0
+        probs.removeAll(keepingCapacity: true)
+        for (k, t) in ids.enumerated() {
+            let v = x[Int(t)]
+            probs.append(Double(VectorMath.exp((v - mx) * invT)))
+            wCut += probs[k]
+            cum += Double(VectorMath.exp(v - mx))
+            if found && cum >= goal { keepInCut = k + 1; break }
+        }
+        // The draw: u · (kept weight), walked in sorted order (buckets, then members of the landing bucket).
+        let target = u * (wBefore + wCut)
+        var acc: Double = 0
+        for j in 0..<cut where bucketWeight[j] > 0 {
+            if acc + bucketWeight[j] > target {
+                gather(x, bucket: j, max: mx, cutoff: lo, scale: scale)
+                for t in ids {
+                    acc += Double(VectorMath.exp((x[Int(t)] - mx) * invT))
+                    if acc > target { return t }
+                }
+                return ids.last!
+            }
+            acc += bucketWeight[j]
+        }
+        for k in 0..<keepInCut {
+            acc += probs[k]
+            if acc > target { return ids[k] }
+        }
+        return ids[keepInCut - 1]
+    }
+
+    /// `ids` ← the candidates of one bucket, sorted by (logit desc, id asc).
+    private mutating func gather(_ x: UnsafeBufferPointer<Float>, bucket b: Int, max mx: Float, cutoff: Float, scale: Float) {
+        let n = x.count, nb = Self.buckets
+        // The bucket's logit interval, widened by a little so float rounding cannot drop a member; the
+        // exact bucket test below decides.
+        let hi = mx - Float(b) / scale, lo = b == nb - 1 ? -Float.infinity : mx - Float(b + 1) / scale
+        let span = max(abs(hi), abs(lo == -.infinity ? hi : lo)) * 1e-5 + 1e-6
+        let loW: Float = lo - span, hiW: Float = hi + span, top = Float(nb - 1)
+        let lo8 = VectorMath.V8(repeating: loW), hi8 = VectorMath.V8(repeating: hiW)
+        keys.removeAll(keepingCapacity: true)
+        let p = x.baseAddress!
+        @inline(__always) func consider(_ i: Int) {
+            let v = x[i]
+            guard v >= cutoff, v >= loW, v <= hiW else { return }
+            let d: Float = (mx - v) * scale
+            guard Int(min(max(d, 0), top)) == b else { return }
+            let bits = v.bitPattern
+            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys.append(UInt64(ordered) << 32 | UInt64(UInt32.max - UInt32(i)))
+        }
+        var i = 0
+        while i + 8 <= n {
+            let v = VectorMath.load(p + i)
+            if any((v .>= lo8) .& (v .<= hi8)) { for k in 0..<8 { consider(i + k) } }
+            i += 8
+        }
+        while i < n { consider(i); i += 1 }
+        keys.sort(by: >)
+        ids.removeAll(keepingCapacity: true)
+        for k in keys { ids.append(Int32(bitPattern: UInt32.max - UInt32(truncatingIfNeeded: k))) }
     }
 
     static func argmax(_ x: UnsafeMutableBufferPointer<Float>) -> Int32 {

@@ -149,6 +149,27 @@ public final class SequenceBatch: @unchecked Sendable {
         sampler.sample(try logits(id), history: history)
     }
 
+    /// Draws the next token of every listed sequence, `samplers[i]` for `ids[i]`, in parallel over the
+    /// model's threads when the batch is large enough to pay for it (each sampler is independent, so the
+    /// tokens are the same as sampling one after another). `histories`, when given, feed the repetition penalty.
+    public func sample(_ ids: [ID], with samplers: inout [Sampler], histories: [[Int32]]? = nil) throws -> [Int32] {
+        guard samplers.count == ids.count, histories.map({ $0.count == ids.count }) ?? true else {
+            throw EngineError.invalidArgument("sample: \(ids.count) sequences, \(samplers.count) samplers")
+        }
+        let logits = try ids.map { try self.logits($0) }
+        var out = [Int32](repeating: 0, count: ids.count)
+        samplers.withUnsafeMutableBufferPointer { smp in
+            out.withUnsafeMutableBufferPointer { o in
+                let box = UncheckedSendable((smp, o, logits, histories))
+                parallelRows(ids.count, ids.count >= 2 ? model.model.threads : 1) { i in
+                    let (smp, o, logits, histories) = box.value
+                    o[i] = smp[i].sample(logits[i], history: histories?[i] ?? [])
+                }
+            }
+        }
+        return out
+    }
+
     /// Frees a sequence.
     public func remove(_ id: ID) {
         sequences[id] = nil

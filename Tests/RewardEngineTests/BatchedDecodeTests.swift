@@ -45,6 +45,54 @@ import Testing
         }
     }
 
+    /// Large batches over wide rows (the transposed activation scales no longer fit the kernel's stack
+    /// buffer, and many 4×4 groups per weight-row group): still bit-identical to row-by-row dots. (No
+    /// portable-body comparison here: forcing the portable path is process-wide and this suite runs
+    /// concurrently with model tests; KernelTests compares both bodies with a reference.)
+    @Test(arguments: [GGMLType.q4_1, .q8_0])
+    func largeBatchGemmStaysBitExact(type: GGMLType) {
+        var rng = KernelTests.RNG(s: 77 + UInt64(type.rawValue))
+        let rows = 21, cols = 32 * 48, nb = cols / 32
+        let w = KernelTests.randomRows(type, rows: rows, cols: cols, rng: &rng)
+        for n in [16, 90] {
+            let x = (0..<(n * cols)).map { _ in rng.float(-3, 3) }
+            var q = [Int8](repeating: 0, count: n * cols), d = [Float](repeating: 0, count: n * nb), s = d
+            rk_quantize_q8(x, Int64(n * cols), &q, &d, &s)
+            var batched = [Float](repeating: 0, count: n * rows)
+            w.withUnsafeBytes { rk_gemm_q8(Int32(type.rawValue), $0.baseAddress!, Int64(nb), q, d, s, Int64(n), &batched, Int64(rows), 0, Int64(rows), 0) }
+            var alone = [Float](repeating: 0, count: n * rows)
+            for i in 0..<n {
+                let qi = Array(q[(i * cols)..<((i + 1) * cols)]), di = Array(d[(i * nb)..<((i + 1) * nb)]), si = Array(s[(i * nb)..<((i + 1) * nb)])
+                var y = [Float](repeating: 0, count: rows)
+                w.withUnsafeBytes { rk_vec_dot_q8(Int32(type.rawValue), $0.baseAddress!, Int64(nb), qi, di, si, &y, 0, Int64(rows), 0) }
+                alone.replaceSubrange((i * rows)..<((i + 1) * rows), with: y)
+            }
+            #expect(batched == alone, "type \(type) n \(n)")
+        }
+    }
+
+    /// `SequenceBatch.sample(_:with:)` samples the sequences of a step in parallel: the same tokens as
+    /// sampling them one after another with the same samplers, and the samplers advance the same way.
+    @Test func parallelStepSamplingEqualsSerial() throws {
+        let m = try TestModel.get()
+        let b = SequenceBatch(model: m, reserve: 8)
+        let first = try b.add(prompt: m.tokenize(Self.prompts[0], parseSpecial: false))
+        var ids = [first]
+        for _ in 0..<7 { ids.append(try b.fork(first)) }
+        let opts = GenerationOptions(temperature: 1.2, topP: 0.95, seed: 5)
+        var parallel = (0..<ids.count).map { Sampler(options: opts, stream: $0) }
+        var serial = parallel
+        for _ in 0..<3 {
+            // Sampling may modify logits: the serial pass reads copies taken before the parallel pass.
+            let saved = try ids.map { Array(try b.logits($0)) }
+            let got = try b.sample(ids, with: &parallel)
+            let want = (0..<ids.count).map { i in serial[i].sample(saved[i], history: []) }
+            #expect(got == want)
+            try b.step((0..<ids.count).map { (ids[$0], got[$0]) })
+        }
+        #expect(throws: EngineError.self) { try b.sample(ids, with: &serial, histories: [[]]) }
+    }
+
     // MARK: model
 
     static let prompts = ["The capital of France is", "def fibonacci(n):", "Once upon a time, in a small village,"]

@@ -65,6 +65,32 @@ struct SamplerFilterTests {
     }
 
     /// Plain temperature sampling (no filters) follows the softmax over a full vocabulary.
+    /// Top-p alone runs the bucketed nucleus (no sort of the nucleus): flat and peaked vocabularies, low
+    /// and high temperatures, and runs of tied logits (ties order by id, as in the reference). Not covered:
+    /// a flat vocabulary of a few huge tie groups, where the cut lands inside a group of thousands and the
+    /// reference's own rounding decides it (the windowed sorter before this one differed there as well).
+    @Test func bucketedNucleusMatchesFullSortReference() {
+        for (o, spread) in [(GenerationOptions(temperature: 0.8, topP: 0.95, seed: 21), Float(2)),
+                            (GenerationOptions(temperature: 0.2, topP: 0.9, seed: 22), 6),
+                            (GenerationOptions(temperature: 1.5, topP: 0.7, seed: 23), 60),
+                            (GenerationOptions(temperature: 0.8, topP: 0.3, seed: 24), 12)] {
+            for ties in spread >= 60 ? [false, true] : [false] {
+                var logits = Self.vocabLogits(seed: o.seed, spread: spread)
+                // Quantized logits: thousands of exact ties across the nucleus.
+                if ties { logits = logits.map { ($0 * 4).rounded() / 4 } }
+                let sorted = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+                var s = Sampler(options: o)
+                var rng = SeededGenerator(seed: o.seed)
+                for i in 0..<100 {
+                    let got = s.sample(logits, history: [])
+                    let want = Self.reference(logits, sorted, o, &rng)
+                    #expect(got == want, "T \(o.temperature) p \(o.topP) spread \(spread) ties \(ties) draw \(i)")
+                    if got != want { break }
+                }
+            }
+        }
+    }
+
     @Test func unfilteredDrawFollowsSoftmaxOnLargeVocab() {
         var l = [Float](repeating: -30, count: 49152)
         l[7] = 2; l[49151] = 1; l[30000] = 0; l[12345] = -1
