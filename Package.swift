@@ -34,8 +34,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
+        // SSE2 byte scanning for the JSONL reader (quotes, backslashes, control and non-ASCII bytes).
+        .target(name: "CJSONScan"),
         .target(name: "RewardCore",
-                dependencies: ["CZlib", .product(name: "Yams", package: "Yams")],
+                dependencies: ["CZlib", "CJSONScan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: releaseFlags),
         // System SQLite for untrusted queries (GRDB installs its own authorizer; see issue 13).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),

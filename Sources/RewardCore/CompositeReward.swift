@@ -22,6 +22,7 @@ public struct CompositeReward: RewardFunction {
     public var gateValue: Double
     public var clip: ClosedRange<Double>?
     public var kind: String { "composite" }
+    public var readsFields: RecordFields? { RecordFields.union(parts.map(\.function.readsFields)) }
 
     public init(parts: [Part], gateValue: Double = 0, clip: ClosedRange<Double>? = nil) {
         self.parts = parts
@@ -36,17 +37,20 @@ public struct CompositeReward: RewardFunction {
             precondition(r.count == samples.count, "reward '\(p.name)' returned \(r.count) results for \(samples.count) samples")
             ctx.prior[p.name] = r
         }
-        return (0..<samples.count).map { combine(index: $0, prior: ctx.prior) }
+        // Each part's results looked up once, not once per sample.
+        let results = parts.map { ctx.prior[$0.name]! }
+        return (0..<samples.count).map { combine(index: $0, results: results) }
     }
 
-    func combine(index i: Int, prior: [String: [RewardResult]]) -> RewardResult {
+    func combine(index i: Int, results: [[RewardResult]]) -> RewardResult {
         var total = 0.0
         var gated = false
         var comps: [JSONMember] = []
+        comps.reserveCapacity(parts.count)
         var diags = JSONObject()
         var steps: [Double]?
-        for p in parts {
-            let r = prior[p.name]![i]
+        for (k, p) in parts.enumerated() {
+            let r = results[k][i]
             if let e = r.error { return .failure("reward '\(p.name)': \(e)") }
             comps.append(JSONMember(p.name, .number(r.reward)))
             for m in r.diagnostics { diags["\(p.name).\(m.key)"] = m.value }

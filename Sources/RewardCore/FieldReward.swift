@@ -3,6 +3,7 @@
 public struct FieldReward: SampleReward {
     public let field: String
     public var kind: String { "field" }
+    public var readsFields: RecordFields? { RecordFields(text: false, keys: [field]) }
 
     public init(field: String) { self.field = field }
 

@@ -1,3 +1,4 @@
+import CJSONScan
 import Foundation
 
 /// Why a JSON text was rejected; `offset` is the byte offset in the text.
@@ -81,29 +82,46 @@ public struct JSONParser {
             pos += n
         }
 
-        mutating func object(depth: Int) throws -> JSONValue {
+        mutating func object(depth: Int) throws -> JSONValue { .object(try members(depth: depth, filter: nil).object) }
+
+        /// The members of the object at `pos`, and whether it had any. With a filter (the top-level
+        /// object of a line whose reader needs only some keys) the other members are skip-scanned:
+        /// validated with the same checks and errors at the same offsets, but nothing is built.
+        mutating func members(depth: Int, filter: JSONKeyFilter?) throws -> (object: JSONObject, isEmpty: Bool) {
             if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
             pos += 1
             var members: [JSONMember] = []
             skipWS()
-            if pos < buf.count, buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+            if pos < buf.count, buf[pos] == UInt8(ascii: "}") { pos += 1; return (JSONObject(members), true) }
             while true {
                 skipWS()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected object key") }
-                let key = try string()
+                let key: String?
+                var use = JSONKeyFilter.Use.build
+                if let filter { (key, use) = try filteredKey(filter) } else { key = try string() }
                 skipWS()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
                 pos += 1
                 skipWS()
-                let v = try value(depth: depth)
-                // Duplicate keys: last one wins, as in most JSON libraries.
-                if let i = members.firstIndex(where: { $0.key == key }) { members[i].value = v } else {
-                    members.append(JSONMember(key, v))
+                if let key, use != .skip {
+                    let v: JSONValue
+                    if use == .stub, pos < buf.count, buf[pos] == UInt8(ascii: "\"") {
+                        try skipString()
+                        v = .string("")
+                    } else {
+                        v = try value(depth: depth)
+                    }
+                    // Duplicate keys: last one wins, as in most JSON libraries.
+                    if let i = members.firstIndex(where: { $0.key == key }) { members[i].value = v } else {
+                        members.append(JSONMember(key, v))
+                    }
+                } else {
+                    try skipValue(depth: depth)
                 }
                 skipWS()
                 guard pos < buf.count else { throw fail("unterminated object") }
                 if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+                if buf[pos] == UInt8(ascii: "}") { pos += 1; return (JSONObject(members), false) }
                 throw fail("expected ',' or '}' in object")
             }
         }
@@ -160,45 +178,28 @@ public struct JSONParser {
 
         static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
-        /// Whether any byte of `w` is `"`, `\\` or below 0x20 (SWAR: a byte b is flagged
-        /// when b ^ c or b itself borrows in the per-byte subtraction; exact, no false negatives,
-        /// and false positives only send the word to the bytewise loop).
+        /// Offset of the first quote, backslash or control byte at or after `pos` (buf.count if none).
         @inline(__always)
-        static func hasSpecialByte(_ w: UInt64) -> Bool {
-            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-            let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
-            let zq = (q &- ones) & ~q, zb = (b &- ones) & ~b
-            let lt = (w &- ones &* 0x20) & ~w
-            return (zq | zb | lt) & high != 0
+        func nextSpecial() -> Int {
+            guard let base = buf.baseAddress, pos < buf.count else { return buf.count }
+            return pos + rk_json_find_special(base + pos, buf.count - pos)
         }
 
         mutating func string() throws -> String {
             pos += 1
             let start = pos
-            // Fast path: no escapes. Eight bytes at a time while none of them is a quote, a
-            // backslash or a control character; the word that has one is finished bytewise.
-            if let base = buf.baseAddress {
-                while pos + 8 <= buf.count {
-                    let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                    if Self.hasSpecialByte(w) { break }
-                    pos += 8
-                }
-            }
-            while pos < buf.count {
-                let c = buf[pos]
-                if c == UInt8(ascii: "\"") {
-                    let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])
-                    pos += 1
-                    guard let s = String(validating: slice, as: UTF8.self) else {
-                        pos = start
-                        throw fail("invalid UTF-8 in string")
-                    }
-                    return s
-                }
-                if c == UInt8(ascii: "\\") { break }
-                if c < 0x20 { throw fail("unescaped control character in string") }
+            // Fast path: no escapes. The scan stops at the first quote, backslash or control byte.
+            pos = nextSpecial()
+            if pos < buf.count, buf[pos] == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])
                 pos += 1
+                guard let s = String(validating: slice, as: UTF8.self) else {
+                    pos = start
+                    throw fail("invalid UTF-8 in string")
+                }
+                return s
             }
+            if pos < buf.count, buf[pos] < 0x20 { throw fail("unescaped control character in string") }
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<pos]))
             while pos < buf.count {
@@ -209,7 +210,13 @@ public struct JSONParser {
                     return s
                 }
                 if c < 0x20 { throw fail("unescaped control character in string") }
-                if c != UInt8(ascii: "\\") { scratch.append(c); pos += 1; continue }
+                if c != UInt8(ascii: "\\") {
+                    // A run without escapes is copied whole.
+                    let runStart = pos
+                    pos = nextSpecial()
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<pos]))
+                    continue
+                }
                 pos += 1
                 guard pos < buf.count else { break }
                 let e = buf[pos]

@@ -43,9 +43,22 @@ public struct JSONWriter: Sendable {
     public mutating func write(number d: Double) {
         guard d.isFinite else { append("null"); return }
         if d == d.rounded(), abs(d) < 1e15 {
-            appendRaw(String(Int64(d)))
+            write(integer: Int64(d))
         } else {
             appendRaw(d.description)
+        }
+    }
+
+    /// Decimal digits of `v` (what `String(v)` prints), without a temporary String.
+    mutating func write(integer v: Int64) {
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        if m < 10 { bytes.append(UInt8(truncatingIfNeeded: m) + 48); return }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while m > 0 { d[23 - n] = UInt8(truncatingIfNeeded: m % 10) + 48; m /= 10; n += 1 }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - n)...]))
         }
     }
 

@@ -1,5 +1,8 @@
 import CZlib
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One physical input record: its 1-based line number and raw bytes, or why it was
 /// rejected before parsing (too long).
@@ -25,6 +28,16 @@ public struct InputLine: Sendable {
         do { v = try JSONParser.parse(bytes: bytes) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
         guard case .object(let o) = v else { throw RecordError(line: number, "expected a JSON object, got \(v.typeName)") }
         return o
+    }
+
+    /// As `object()`, with members built, stubbed or skipped as `filter` says (all built when
+    /// nil). Same errors.
+    public func object(filter: JSONKeyFilter?) throws -> JSONObject {
+        guard let filter, tooLong == nil else { return try object() }
+        let r: (object: JSONObject, isEmpty: Bool)?
+        do { r = try JSONParser.parseObject(bytes: bytes, filter: filter) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        guard let r else { return try object() }
+        return r.object
     }
 
     /// As `object()`, with only the members named in `keys` materialized (the others are
@@ -58,13 +71,23 @@ public struct InputStreamError: Error, Sendable, CustomStringConvertible {
 /// Streams lines from a file, a gzip file (detected by content, not name) or stdin,
 /// with a hard per-line limit: an over-long line is skipped without being buffered
 /// whole and reported as an error line, and reading goes on.
+///
+/// Bytes are read straight into one growing buffer (a plain file with `read`, no zlib layer
+/// and no intermediate chunk), and each line is copied out of it once.
 public final class LineReader {
     public static let defaultMaxLineBytes = 8 << 20
+    static let readSize = 1 << 20
 
-    private let file: gzFile
-    private var buffer: [UInt8] = []
-    private var readChunk = [UInt8](repeating: 0, count: 1 << 20)
+    /// gzip input (and stdin, which may be either: zlib passes plain bytes through).
+    private let gz: gzFile?
+    /// A plain file's descriptor when `gz` is nil.
+    private let fd: Int32
+    private var plainOffset: Int64 = 0
+    private var buf: UnsafeMutablePointer<UInt8>
+    private var cap: Int
+    /// Unconsumed bytes are buf[start..<end].
     private var start = 0
+    private var end = 0
     private var eof = false
     private var lineNumber = 0
     /// Why the stream ended early (set by fill, reported after the buffered lines).
@@ -79,54 +102,98 @@ public final class LineReader {
         self.maxLineBytes = maxLineBytes
         if path == "-" {
             guard let f = gzdopen(dup(0), "rb") else { throw ConfigError("cannot read stdin") }
-            file = f
+            gz = f
+            fd = -1
             totalBytes = nil
+            gzbuffer(f, UInt32(Self.readSize))
         } else {
             var st = stat()
             guard stat(path, &st) == 0 else { throw ConfigError("cannot open '\(path)': no such file") }
             guard (st.st_mode & S_IFMT) != S_IFDIR else { throw ConfigError("'\(path)' is a directory") }
-            guard let f = gzopen(path, "rb") else { throw ConfigError("cannot open '\(path)'") }
-            file = f
+            let d = open(path, O_RDONLY)
+            guard d >= 0 else { throw ConfigError("cannot open '\(path)'") }
+            // gzip magic 1f 8b decides, as zlib would; pread leaves the offset at 0 for either reader.
+            var magic: [UInt8] = [0, 0]
+            let isGzip = pread(d, &magic, 2, 0) == 2 && magic == [0x1F, 0x8B]
+            if isGzip || (st.st_mode & S_IFMT) != S_IFREG {
+                guard let f = gzdopen(d, "rb") else { Glibc.close(d); throw ConfigError("cannot open '\(path)'") }
+                gz = f
+                fd = -1
+                gzbuffer(f, UInt32(Self.readSize))
+            } else {
+                gz = nil
+                fd = d
+                posix_fadvise(d, 0, 0, POSIX_FADV_SEQUENTIAL)
+            }
             totalBytes = Int64(st.st_size)
         }
-        gzbuffer(file, 1 << 20)
+        cap = 2 * Self.readSize
+        buf = .allocate(capacity: cap)
     }
 
-    deinit { gzclose(file) }
+    deinit {
+        if let gz { gzclose(gz) } else { Glibc.close(fd) }
+        buf.deallocate()
+    }
 
     /// Compressed bytes consumed so far.
-    public var bytesRead: Int64 { Int64(gzoffset(file)) }
+    public var bytesRead: Int64 { gz.map { Int64(gzoffset($0)) } ?? plainOffset }
 
     private func fill() throws {
-        if start > 0 && start >= buffer.count / 2 {
-            buffer.removeFirst(start)
+        // Keep the unconsumed tail at the front once it is less than half the buffer, and
+        // make room for one more read.
+        if start > 0 && start >= end / 2 {
+            if end > start { memmove(buf, buf + start, end - start) }
+            end -= start
             start = 0
         }
-        // Read into a reused chunk and append with one memcpy (appending `chunk` zeros first
-        // and trimming went byte by byte: a few percent of the whole pipeline).
-        let chunk = readChunk.count
-        let n = readChunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress!, UInt32(chunk)) }
-        if n > 0 { buffer.append(contentsOf: readChunk[..<Int(n)]) }
-        if n <= 0 {
-            eof = true
-            // zlib reports a truncated stream as a plain end of file (gzread returns 0) and keeps
-            // Z_BUF_ERROR "unexpected end of file" in gzerror; corrupt data returns -1.
-            var errnum: Int32 = 0
-            let msg = gzerror(file, &errnum).map { String(cString: $0) } ?? ""
-            if n < 0 || errnum != Z_OK {
-                let what = msg.isEmpty ? "read error" : msg
-                streamFailure = errnum == Z_BUF_ERROR || errnum == Z_DATA_ERROR
-                    ? "\(what) (the compressed stream is truncated or corrupt)" : what
+        if cap - end < Self.readSize {
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(2 * cap, end + Self.readSize))
+            bigger.update(from: buf, count: end)
+            buf.deallocate()
+            buf = bigger
+            cap = max(2 * cap, end + Self.readSize)
+        }
+        if let gz {
+            let n = gzread(gz, buf + end, UInt32(Self.readSize))
+            if n > 0 { end += Int(n) }
+            if n <= 0 {
+                eof = true
+                // zlib reports a truncated stream as a plain end of file (gzread returns 0) and keeps
+                // Z_BUF_ERROR "unexpected end of file" in gzerror; corrupt data returns -1.
+                var errnum: Int32 = 0
+                let msg = gzerror(gz, &errnum).map { String(cString: $0) } ?? ""
+                if n < 0 || errnum != Z_OK {
+                    let what = msg.isEmpty ? "read error" : msg
+                    streamFailure = errnum == Z_BUF_ERROR || errnum == Z_DATA_ERROR
+                        ? "\(what) (the compressed stream is truncated or corrupt)" : what
+                }
+            }
+        } else {
+            var n: Int
+            repeat { n = read(fd, buf + end, Self.readSize) } while n < 0 && errno == EINTR
+            if n > 0 { end += n; plainOffset += Int64(n) }
+            if n == 0 { eof = true }
+            if n < 0 {
+                eof = true
+                streamFailure = String(cString: strerror(errno))
             }
         }
     }
 
     /// Peeks the first non-whitespace byte without consuming (for JSON-array detection).
     public func firstNonWhitespaceByte() throws -> UInt8? {
+        var i = start
         while true {
-            if let b = buffer[start...].first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) { return b }
+            while i < end {
+                let b = buf[i]
+                if !(b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) { return b }
+                i += 1
+            }
             if eof { return nil }
+            let scanned = i - start
             try fill()
+            i = start + scanned
         }
     }
 
@@ -134,16 +201,18 @@ public final class LineReader {
     public func readAll(limit: Int) throws -> [UInt8] {
         while !eof {
             try fill()
-            if buffer.count - start > limit { throw ConfigError("'\(path)' exceeds \(limit) bytes; use JSONL for large inputs") }
+            if end - start > limit { throw ConfigError("'\(path)' exceeds \(limit) bytes; use JSONL for large inputs") }
         }
         if let reason = streamFailure {
             streamFailure = nil
-            throw InputStreamError(path: path, linesRead: 0, reason: reason, droppedBytes: buffer.count - start)
+            throw InputStreamError(path: path, linesRead: 0, reason: reason, droppedBytes: end - start)
         }
-        let out = Array(buffer[start...])
-        start = buffer.count
+        let out = bytes(start, end)
+        start = end
         return out
     }
+
+    private func bytes(_ from: Int, _ to: Int) -> [UInt8] { Array(UnsafeBufferPointer(start: buf + from, count: to - from)) }
 
     /// Next line without its terminator, or nil at end of input.
     public func next() throws -> InputLine? {
@@ -157,47 +226,44 @@ public final class LineReader {
                     start = nl + 1
                     return InputLine(number: lineNumber, bytes: [], tooLong: n)
                 }
-                var end = nl
-                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-                let line = InputLine(number: lineNumber, bytes: Array(buffer[start..<end]))
+                var stop = nl
+                if stop > start, buf[stop - 1] == 0x0D { stop -= 1 }
+                let line = InputLine(number: lineNumber, bytes: bytes(start, stop))
                 start = nl + 1
                 return line
             }
-            if buffer.count - start > maxLineBytes { return try skipLongLine() }
+            if end - start > maxLineBytes { return try skipLongLine() }
             if eof {
                 if let reason = streamFailure {
                     // The bytes after the last newline are a line cut by the failure, not a line.
-                    let dropped = buffer.count - start
-                    start = buffer.count
+                    let dropped = end - start
+                    start = end
                     streamFailure = nil
                     throw InputStreamError(path: path, linesRead: lineNumber, reason: reason, droppedBytes: dropped)
                 }
-                guard start < buffer.count else { return nil }
+                guard start < end else { return nil }
                 lineNumber += 1
-                let line = InputLine(number: lineNumber, bytes: Array(buffer[start...]))
-                start = buffer.count
+                let line = InputLine(number: lineNumber, bytes: bytes(start, end))
+                start = end
                 return line
             }
             // fill() may compact the buffer, so remember the scan point relative to `start`.
-            let scanned = buffer.count - start
+            let scanned = end - start
             try fill()
             scanFrom = start + scanned
         }
     }
 
     private func findNewline(from: Int) -> Int? {
-        guard from < buffer.count else { return nil }
-        return buffer.withUnsafeBytes { raw -> Int? in
-            guard let p = memchr(raw.baseAddress! + from, 0x0A, buffer.count - from) else { return nil }
-            return raw.baseAddress!.distance(to: UnsafeRawPointer(p))
-        }
+        guard from < end, let p = memchr(buf + from, 0x0A, end - from) else { return nil }
+        return UnsafeRawPointer(buf).distance(to: UnsafeRawPointer(p))
     }
 
     private func skipLongLine() throws -> InputLine {
         lineNumber += 1
-        var skipped = buffer.count - start
-        buffer.removeAll(keepingCapacity: true)
+        var skipped = end - start
         start = 0
+        end = 0
         while true {
             if eof { break }
             try fill()
@@ -206,8 +272,9 @@ public final class LineReader {
                 start = nl + 1
                 break
             }
-            skipped += buffer.count
-            buffer.removeAll(keepingCapacity: true)
+            skipped += end
+            start = 0
+            end = 0
         }
         return InputLine(number: lineNumber, bytes: [], tooLong: skipped)
     }

@@ -1,7 +1,9 @@
 /// Builds an output line: the input object with result fields appended. When the
 /// input line was a JSON object that has none of the added keys, its original bytes
 /// are reused verbatim (exact round-trip, no re-serialization); otherwise the parsed
-/// object is re-serialized with the added keys replaced.
+/// object is re-serialized with the added keys replaced. With `raw`, `object` may hold only
+/// some of the line's members (a filtered parse), as long as it holds every added key the
+/// line has: only the re-serializing path needs the whole object.
 public enum OutputLine {
     public static func make(raw: [UInt8]?, object: JSONObject?, additions: [JSONMember], into out: inout JSONWriter) {
         if let raw, let object, !additions.contains(where: { object.contains($0.key) }),
@@ -9,7 +11,8 @@ public enum OutputLine {
            raw[close] == UInt8(ascii: "}")
         {
             out.bytes.append(contentsOf: raw[..<close])
-            var first = object.count == 0
+            // Empty input object: the byte before '}' (whitespace aside) is its '{'.
+            var first = raw[..<close].last(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A) }) == UInt8(ascii: "{")
             for m in additions {
                 if !first { out.bytes.append(UInt8(ascii: ",")) }
                 first = false

@@ -22,6 +22,10 @@ public final class OutputSink {
     /// (temporary, final) when writing through a rename.
     private let rename: (temp: String, target: String)?
     private var closed = false
+    /// Bytes handed to the file so far, and up to where write-back was started.
+    private var written: Int64 = 0
+    private var writeBackFrom: Int64 = 0
+    static let writeBackChunk: Int64 = 8 << 20
 
     public init(path: String) throws {
         self.path = path
@@ -95,8 +99,21 @@ public final class OutputSink {
                 if gzwrite(gz, b.baseAddress, UInt32(b.count)) != Int32(b.count) { throw ConfigError("writing '\(path)' failed") }
             } else if fwrite(b.baseAddress, 1, b.count, fp) != b.count {
                 throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
+            } else if rename != nil {
+                written += Int64(b.count)
+                if written - writeBackFrom >= Self.writeBackChunk { startWriteBack() }
             }
         }
+    }
+
+    /// Starts the disk write of what was written so far without waiting for it, so the fsync in
+    /// `close()` finds little left to do: on a 50 MB output the sync was ≈ 40 ms of a run that
+    /// took ≈ 350 ms. Linux starts write-back of a range's dirty pages on POSIX_FADV_DONTNEED (and
+    /// drops only pages already clean); elsewhere it is a hint that may do nothing.
+    private func startWriteBack() {
+        guard let fp, fflush(fp) == 0 else { return }
+        posix_fadvise(fileno(fp), off_t(writeBackFrom), off_t(written - writeBackFrom), POSIX_FADV_DONTNEED)
+        writeBackFrom = written
     }
 
     /// Runs `body`, which writes results, then publishes the output (`close()`). When `body`

@@ -33,6 +33,22 @@ public struct RecordError: Error, Sendable, CustomStringConvertible {
 /// - ProcessBench: `problem`, `steps`, `label`;
 /// - TRL stepwise: `prompt`, `completions`, `labels`.
 public enum RecordDecoder {
+    /// Keys `decode` reads as answers or identifiers (always built).
+    static let keyFields: Set<String> = ["id", "reference", "answer", "group", "prompt_id", "problem"]
+    /// Keys `decode` reads as model text or whose presence picks the format.
+    static let textFields: Set<String> = ["prompt", "response", "completion", "messages", "chosen", "rejected",
+                                          "steps", "completions", "labels"]
+
+    /// The members a line must have built for `decode` and a reward reading `fields` (plus
+    /// `extra`); nil when everything must be. When the reward does not read the text, string
+    /// text fields are validated but stand in as "": `decode` still sees their types (and gives
+    /// the same errors), and nothing reads their content.
+    public static func keyFilter(reading fields: RecordFields?, extra: Set<String> = []) -> JSONKeyFilter? {
+        guard let fields else { return nil }
+        let build = keyFields.union(fields.keys).union(extra)
+        return fields.text ? JSONKeyFilter(build: build.union(textFields)) : JSONKeyFilter(build: build, stub: textFields)
+    }
+
     public static func decode(_ o: JSONObject, line: Int) throws -> Record {
         if o.contains("chosen") || o.contains("rejected") { return try pair(o, line: line) }
         return .single(try single(o, line: line))

@@ -16,11 +16,15 @@ public protocol RewardFunction: Sendable {
     var kind: String { get }
     /// Names of the components this one reads from `ScoringContext.prior`.
     var dependencies: [String] { get }
+    /// The parts of an input record this reward reads; the JSONL reader then builds only those
+    /// (nil, the default: any part, so the whole line is parsed).
+    var readsFields: RecordFields? { get }
     func score(_ samples: [Sample], context: ScoringContext) async throws -> [RewardResult]
 }
 
 extension RewardFunction {
     public var dependencies: [String] { [] }
+    public var readsFields: RecordFields? { nil }
     public func score(_ samples: [Sample]) async throws -> [RewardResult] {
         try await score(samples, context: .empty)
     }

@@ -171,7 +171,14 @@ public struct ScoringPipeline: Sendable {
         }
     }
 
+    /// Keys a result may add to an output line (built on a filtered parse, so a line that
+    /// already has one is parsed whole and re-serialized with it replaced).
+    static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
+                                            "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
+
     func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] {
+        // Only what the decoder and the reward read is built; the rest of each line is validated.
+        let filter = RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys)
         var outcomes: [LineOutcome] = []
         outcomes.reserveCapacity(lines.count)
         var samples: [Sample] = []
@@ -180,8 +187,11 @@ public struct ScoringPipeline: Sendable {
         for line in lines {
             var o = LineOutcome(number: line.number, raw: line.bytes, object: nil, additions: [])
             do {
-                let obj: JSONObject
-                do { obj = try line.object() } catch let e as RecordError {
+                var obj: JSONObject
+                do {
+                    obj = try line.object(filter: filter)
+                    if filter != nil, obj.members.contains(where: { Self.additionKeys.contains($0.key) }) { obj = try line.object() }
+                } catch let e as RecordError {
                     // Unparseable (or over-long) lines keep only their line number.
                     o.raw = nil
                     o.object = ["line": .number(Double(line.number))]

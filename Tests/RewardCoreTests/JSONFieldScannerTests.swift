@@ -56,6 +56,51 @@ import Testing
         }
     }
 
+    /// Stubbed members: a string value stands in as "", any other value is built; the same
+    /// errors as the full parse.
+    static func agreeStubbed(_ b: [UInt8]) {
+        let filter = JSONKeyFilter(build: ["k"], stub: ["s"])
+        let p: Result<(object: JSONObject, isEmpty: Bool)?, JSONParseError>
+        do { p = .success(try JSONParser.parseObject(bytes: b, filter: filter)) } catch let e as JSONParseError { p = .failure(e) } catch { fatalError() }
+        switch (full(b), p) {
+        case (.failure(let a), .failure(let e)):
+            #expect(a.message == e.message && a.offset == e.offset, "\(String(decoding: b, as: UTF8.self))")
+        case (.success(.object(let o)), .success(let r?)):
+            let expected = o.members.filter { $0.key == "k" || $0.key == "s" }.map { m in
+                m.key == "s" && m.value.stringValue != nil ? JSONMember("s", .string("")) : m
+            }
+            #expect(r.object.members == expected, "\(String(decoding: b, as: UTF8.self))")
+        case (.success, .success(nil)):
+            break
+        case (let a, let e):
+            Issue.record("disagree on \(String(decoding: b, as: UTF8.self)): \(a) vs \(String(describing: e))")
+        }
+    }
+
+    @Test(arguments: [
+        #"{"s":"text","k":1,"z":"skip"}"#, #"{"s":5,"k":"kept"}"#, #"{"s":["a",{"b":"c"}],"k":null}"#, #"{"s":null}"#,
+        #"{"s":"a","s":"b"}"#, #"{"\u0073":"escaped key","\u006b":2}"#, #"{"é":1,"k":"x","s":"é"}"#,
+        #"{"s":"bad \x"}"#, #"{"s":"\ud800\u12"}"#, #"{"s":"open"#, #"{"s":tru}"#, "{\"s\":\"ctl\u{01}\"}",
+    ])
+    func stubbedMembersAgreeWithFullParse(_ text: String) {
+        Self.agreeStubbed(Array(text.utf8))
+    }
+
+    @Test func skippedStringsAgreeAcrossEveryScanBoundary() {
+        // The SIMD scanner works on 32- and 16-byte blocks and then bytewise: each special
+        // sequence (valid or not) is put at every offset across those boundaries.
+        let specials: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), Array("é😀".utf8),
+                                   [0xC3, 0x28], [0xE2, 0x82], [0xF8], [0x01], Array(#"\q"#.utf8), [0x7F]]
+        for sp in specials {
+            for offset in 0..<70 {
+                let body = [UInt8](repeating: UInt8(ascii: "a"), count: offset) + sp + Array("bb".utf8)
+                Self.agree(Array(#"{"a":""#.utf8) + body + Array(#"","k":1}"#.utf8))
+                Self.agree(Array(#"{"k":""#.utf8) + body + Array(#"","a":1}"#.utf8))
+                Self.agreeStubbed(Array(#"{"s":""#.utf8) + body + Array(#"","k":1}"#.utf8))
+            }
+        }
+    }
+
     @Test func depthLimitInSkippedValue() {
         let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
         Self.agree(Array(#"{"a":\#(deep),"k":1}"#.utf8))

@@ -37,17 +37,18 @@ import Testing
         }
     }
 
-    @Test func specialByteDetectorIsExactOnEveryByteValue() {
+    @Test func specialByteScannerIsExactOnEveryByteValueAndOffset() {
+        // 70 bytes: the 32-byte, 16-byte and bytewise parts of the SIMD scanner all see the byte.
         for v in 0...255 {
-            for lane in 0..<8 {
-                // Other lanes hold a harmless byte; the lane under test holds v.
-                var w: UInt64 = 0x6161_6161_6161_6161
-                w &= ~(UInt64(0xFF) << (8 * UInt64(lane)))
-                w |= UInt64(v) << (8 * UInt64(lane))
+            for offset in [0, 5, 15, 16, 31, 32, 47, 48, 63, 64, 69] {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 70)
+                bytes[offset] = UInt8(v)
                 let special = v == 0x22 || v == 0x5C || v < 0x20
-                #expect(JSONParser.Cursor.hasSpecialByte(w) == special, "byte \(v) in lane \(lane)")
+                #expect(JSONParser.firstSpecialByte(bytes, stopAtNonASCII: false) == (special ? offset : 70), "byte \(v) at \(offset)")
+                #expect(JSONParser.firstSpecialByte(bytes, stopAtNonASCII: true) == (special || v >= 0x80 ? offset : 70), "byte \(v) at \(offset)")
             }
         }
+        #expect(JSONParser.firstSpecialByte([], stopAtNonASCII: true) == 0)
     }
 
     // MARK: writer: run copying must match the bytewise escaper
@@ -163,6 +164,53 @@ import Testing
         #expect(o[1199] == #"{"line":1200,"reward":null,"error":"line 1200: expected a JSON object, got array"}"#)
         let e4 = try expectedLine(lines[4]), e1198 = try expectedLine(lines[1198])
         #expect(o[4] == e4 && o[1198] == e1198)
+    }
+
+    // MARK: reader: plain files are read without zlib, gzip through it; same lines either way
+
+    @Test func plainAndGzipFilesGiveTheSameLinesAcrossBufferBoundaries() throws {
+        let d = dir()
+        // Lines from 0 bytes to 2.5 MB (over the 1 MB read size and the 2 MB first buffer), CRLF
+        // and LF endings, and no newline after the last one.
+        var expected: [[UInt8]] = []
+        var text: [UInt8] = []
+        for i in 0..<400 {
+            let n = i == 137 ? 2_500_000 : (i * 7919) % 20_000
+            let line = [UInt8](repeating: UInt8(ascii: "a") + UInt8(i % 26), count: n)
+            expected.append(line)
+            text += line + (i == 399 ? [] : (i % 3 == 0 ? [0x0D, 0x0A] : [0x0A]))
+        }
+        try Data(text).write(to: URL(fileURLWithPath: d + "/plain.jsonl"))
+        let gz = try OutputSink(path: d + "/packed.gz")
+        try gz.write(text)
+        try gz.close()
+        for path in [d + "/plain.jsonl", d + "/packed.gz"] {
+            let r = try LineReader(path: path)
+            var got: [[UInt8]] = []
+            while let l = try r.next() { got.append(l.bytes) }
+            #expect(got.count == expected.count && got == expected, "\(path)")
+            if path.hasSuffix("plain.jsonl") { #expect(r.bytesRead == Int64(text.count)) }
+        }
+        // The line limit still refuses the long line and goes on with the next.
+        let r = try LineReader(path: d + "/plain.jsonl", maxLineBytes: 1_000_000)
+        var numbers: [Int] = []
+        var refused: [Int: Int] = [:]
+        while let l = try r.next() {
+            numbers.append(l.number)
+            if let n = l.tooLong { refused[l.number] = n }
+        }
+        #expect(numbers == Array(1...400) && refused == [138: 2_500_000])
+    }
+
+    @Test func integersPrintAsStringDoes() {
+        for v: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 12345, -999_999_999_999_999, 999_999_999_999_999, Int64(Int32.max), 1 << 40] {
+            var w = JSONWriter()
+            w.write(number: Double(v))
+            #expect(w.string == String(v))
+        }
+        var w = JSONWriter()
+        w.write(number: -0.0)
+        #expect(w.string == "0")
     }
 
     // MARK: LineStream: order, overlap and stream failures

@@ -26,7 +26,11 @@ import Testing
     @Test func boundedInEntriesAndKeySize() {
         let cache = GoldParseCache(capacity: 64, maxKeyBytes: 16)
         var made = 0
-        for i in 0..<10_000 { _ = cache.parse(String(i)) { made += 1; return MathVerifier.GoldParse() } }
+        // Each key twice: half the lookups hit, so the cache stays in use (see the bypass test).
+        for i in 0..<10_000 {
+            _ = cache.parse(String(i)) { made += 1; return MathVerifier.GoldParse() }
+            _ = cache.parse(String(i)) { made += 1; return MathVerifier.GoldParse() }
+        }
         #expect(made == 10_000)
         #expect(cache.count <= 2 * 64)
         // Recent keys are still there; a long key is never kept.
@@ -36,5 +40,25 @@ import Testing
         _ = cache.parse(long) { MathVerifier.GoldParse() }
         _ = cache.parse(long) { made += 1; return MathVerifier.GoldParse() }
         #expect(made == 10_001)
+    }
+
+    @Test func distinctGoldsBypassTheCacheAndRepeatsBringItBack() {
+        let cache = GoldParseCache()
+        var made = 0
+        for i in 0..<20_000 { _ = cache.parse("gold \(i)") { made += 1; return MathVerifier.GoldParse() } }
+        #expect(made == 20_000)
+        let bypassing = (0..<GoldParseCache.shards).filter { cache.bypassing(shard: $0) }
+        #expect(!bypassing.isEmpty)
+        // Skipping the cache changes cost only: verdicts on distinct golds stay the same.
+        let v = MathVerifier()
+        for i in 0..<3000 {
+            let g = String(1000 + i), p = "so the answer is \\boxed{\(1000 + i % 7)}"
+            #expect(v.verify(gold: g, prediction: p) == MathVerifier(goldCacheCapacity: 0).verify(gold: g, prediction: p))
+        }
+        // A gold that repeats is cached again once its shard's bypass has run out.
+        for _ in 0..<(GoldParseCache.bypassCalls + 2 * GoldParseCache.window) { _ = cache.parse("7") { MathVerifier.GoldParse() } }
+        made = 0
+        for _ in 0..<100 { _ = cache.parse("7") { made += 1; return MathVerifier.GoldParse() } }
+        #expect(made == 0)
     }
 }

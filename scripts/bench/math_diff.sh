@@ -6,7 +6,8 @@
 # env: DATA (default ../shared/data), OUT (work dir, default /tmp/rk-math-diff), SIZE (lines,
 #      default 51200), THREADS (default 2).
 # Inputs: the real GSM8K responses of scripts/bench/make_math_io.py (`verify math` and `score`
-# with a math spec), plus every *.jsonl under Tests/ that has gold/pred lines. Prints one line
+# with a math spec; `score` with a field spec, the plain JSONL path), plus every *.jsonl under
+# Tests/ (`verify math` on those with gold/pred lines, `score` with a field spec on all). Prints one line
 # per comparison and exits 1 if any output differs (the first differing lines are shown).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +20,7 @@ THREADS=${THREADS:-2}
 mkdir -p "$OUT"
 python3 scripts/bench/make_math_io.py "$DATA" "$OUT" "$SIZE" >/dev/null
 printf 'rewards:\n  - {name: math, type: math}\n' > "$OUT/math.yaml"
+printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
 fail=0
 compare() { # name, then the command after the binary; output goes to --out
   local name=$1; shift
@@ -34,6 +36,12 @@ compare() { # name, then the command after the binary; output goes to --out
 }
 compare "verify math, $SIZE real responses" verify math --in "$OUT/math_verify_$SIZE.jsonl" --threads "$THREADS"
 compare "score (type: math), $SIZE real responses" score -c "$OUT/math.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet
+compare "score (type: field), $SIZE real responses" score -c "$OUT/io.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet
+compare "score (type: math, --diagnostics), $SIZE real responses" score -c "$OUT/math.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet --diagnostics
+compare "score (type: field), verify-layout lines" score -c "$OUT/io.yaml" --in "$OUT/math_verify_$SIZE.jsonl" --threads "$THREADS" --quiet
+for f in $(find Tests -name '*.jsonl' | sort); do
+  compare "score (type: field), $f" score -c "$OUT/io.yaml" --in "$f" --threads 1 --quiet
+done
 for f in $(grep -l '"gold"' $(find Tests -name '*.jsonl') 2>/dev/null); do
   compare "verify math, $f" verify math --in "$f" --threads 1
 done

@@ -11,6 +11,7 @@ import RewardCore
 /// `["boxed|final_answer", "answer_is", "latex_block|last_number"]`), `reference_field`.
 public struct MathReward: SampleReward {
     public var kind: String { "math" }
+    public var readsFields: RecordFields? { RecordFields(text: true, keys: referenceField.map { [$0] } ?? []) }
     public let verifier: MathVerifier
     public var formatPenalty: Double
     public var referenceField: String?

@@ -7,11 +7,13 @@ public struct MathVerifier: Sendable {
     public let options: MathVerifyOptions
     let extractor: AnswerExtractor
     /// Repeated gold answers are parsed once (see GoldParseCache; shared by copies of this verifier).
-    let goldCache = GoldParseCache()
+    let goldCache: GoldParseCache
 
-    public init(options: MathVerifyOptions = .init()) {
+    /// `goldCacheCapacity` 0 turns the gold-parse cache off (benchmarks compare both).
+    public init(options: MathVerifyOptions = .init(), goldCacheCapacity: Int = 4096) {
         self.options = options
         self.extractor = AnswerExtractor(priority: options.extractionPriority)
+        self.goldCache = GoldParseCache(capacity: goldCacheCapacity)
     }
 
     /// Compares a gold answer (first) with a prediction, which may be a whole response.

@@ -83,6 +83,16 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             }
             report[name] = .object(JSONObject(entry.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value) }))
         }
+        // The gold-parse cache's worst case: no gold ever repeats (every round gets new ones).
+        lines.append("")
+        lines.append("| gold-parse cache, 2 threads | pairs/s cache on | pairs/s cache off | on / off |")
+        lines.append("|---|---|---|---|")
+        for (name, distinct) in [("distinct golds (worst case)", true), ("corpus golds (repeating)", false)] {
+            let on = throughput(all, cacheCapacity: 4096, distinctGolds: distinct)
+            let off = throughput(all, cacheCapacity: 0, distinctGolds: distinct)
+            lines.append("| \(name) | \(String(format: "%.0f", on)) | \(String(format: "%.0f", off)) | \(String(format: "%.3f", on / off)) |")
+            report["gold_cache_\(distinct ? "distinct" : "repeating")"] = ["on_pairs_per_s": .number(on), "off_pairs_per_s": .number(off)]
+        }
         print(lines.joined(separator: "\n"))
         if let json {
             let v = JSONValue.object(JSONObject(report.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value) }))
@@ -125,6 +135,26 @@ struct BenchVerifyCommand: AsyncParsableCommand {
         let lat = sink.values.sorted()
         return Timing(n: lat.count, pairsPerSecond: Double(done) / wall, p50: lat[lat.count / 2],
                       p99: lat[min(lat.count - 1, Int(Double(lat.count) * 0.99))], max: lat.last!)
+    }
+
+    /// Pairs/s on 2 threads for `seconds`, one verifier with the given gold cache; with
+    /// `distinctGolds` each pair's gold is a number never used before (the preds stay).
+    func throughput(_ set: [Pair], cacheCapacity: Int, distinctGolds: Bool) -> Double {
+        let v = MathVerifier(goldCacheCapacity: cacheCapacity)
+        var done = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        repeat {
+            let base = done
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                var i = t
+                while i < set.count {
+                    _ = v.verify(gold: distinctGolds ? String(1_000_000 + base + i) : set[i].gold, prediction: set[i].pred)
+                    i += 2
+                }
+            }
+            done += set.count
+        } while DispatchTime.now().uptimeNanoseconds < start + UInt64(seconds * 1e9)
+        return Double(done) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     func runMathVerify(_ set: [Pair], jobs: Int) throws -> Timing? {

@@ -135,7 +135,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
         do {
             // Only gold, pred and the keys a verdict writes are built; when the line already
             // has a verdict key, the whole object is parsed so the output replaces it.
-            obj = try line.object(keeping: readKeys).object
+            obj = try line.object(filter: readKeys)
             if verdictKeys.contains(where: { obj.contains($0) }) { obj = try line.object() }
         } catch {
             return errorRecord(line.number, "\(error)")
@@ -151,7 +151,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
     }
 
     static let verdictKeys = ["correct", "pred_answer", "gold_answer", "undecided", "reason"]
-    static let readKeys = Set(["gold", "pred"] + verdictKeys)
+    static let readKeys = JSONKeyFilter(build: Set(["gold", "pred"] + verdictKeys))
 
     /// The fields a verdict adds, in output order.
     static func verdictFields(_ v: MathVerdict) -> [JSONMember] {
