@@ -107,9 +107,10 @@ public final class OutputSink {
     }
 
     /// Starts the disk write of what was written so far without waiting for it, so the fsync in
-    /// `close()` finds little left to do: on a 50 MB output the sync was ≈ 40 ms of a run that
-    /// took ≈ 350 ms. Linux starts write-back of a range's dirty pages on POSIX_FADV_DONTNEED (and
-    /// drops only pages already clean); elsewhere it is a hint that may do nothing.
+    /// `close()` finds little left to do (with other processes writing to the disk, syncing a
+    /// 50 MB output at the end took 40 ms). Linux starts write-back of a range's dirty pages on
+    /// POSIX_FADV_DONTNEED (and drops only pages already clean); elsewhere it is a hint that may
+    /// do nothing.
     private func startWriteBack() {
         guard let fp, fflush(fp) == 0 else { return }
         posix_fadvise(fileno(fp), off_t(writeBackFrom), off_t(written - writeBackFrom), POSIX_FADV_DONTNEED)
