@@ -54,6 +54,7 @@ import Testing
         #"{"score":6,"response":"r","error":"old"}"#,
         #"{}"#,
         #"{ }"#,
+        #"{"only":"members no reward reads"}"#,
         #"{"sc\u006fre":7,"response":"escaped key"}"#,
         #"{"score":1,"score":8,"response":"duplicate key"}"#,
         #"{"scoré":1,"score":9,"response":"non-ASCII key"}"#,
@@ -106,7 +107,9 @@ import Testing
             let text = String(decoding: filtered, as: UTF8.self)
             #expect(text.contains(#""reward":9,"rewards":{"s":9}"#) || text.contains(#""rewards":{"t":"#))
             #expect(text.contains(#"line 13: field 'response': must be a string, got number 42"#))
-            #expect(text.contains(#""error":"line 27: invalid JSON at byte "#))
+            #expect(text.contains(#""error":"line 28: invalid JSON at byte "#))
+            // A line none of whose members is built still gets its comma before the added fields.
+            #expect(text.contains(#"{"only":"members no reward reads","reward":null,"error":"line 23: field 'response': missing ("#))
         }
     }
 
