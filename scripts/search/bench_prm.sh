@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Incremental model-PRM scoring (issue 11), one command:
 #   CONFIG=/tmp/rk-search-prm/prm.yaml bash scripts/search/bench_prm.sh     (after train_prm.sh and `make build`)
-# Beam search (n 16, width 4, as bench.sh) with a `prm` step scorer twice on the same problems and seeds:
+# Beam search (n $N = 16, width 4, as bench.sh) with a `prm` step scorer twice on the same problems and seeds:
 # incremental (a node runs only its own step on its parent's KV) and --full-prm-rescoring (every new node
 # re-reads question + whole path, as search-and-learn does). Prints PRM tokens actually run by the backbone
 # (stats.prm_tokens), per depth from the trees, and seconds. Record `uptime` with the numbers.
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-.build/release/rewardkit}
 OUT=${OUT:-/tmp/rk-search-bench-prm}
 COUNT=${COUNT:-3}
+N=${N:-16}
 CONFIG=${CONFIG:-/tmp/rk-search-prm/prm.yaml}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.jsonl
@@ -17,7 +18,7 @@ python3 scripts/search/make_problems.py --count "$COUNT" --seed 7 > "$OUT/proble
 echo "load before: $(uptime)"
 for mode in incremental full; do
   flag=""; [ "$mode" = full ] && flag="--full-prm-rescoring"
-  "$BIN" search --method beam --in "$OUT/problems.jsonl" --out "$OUT/$mode.jsonl" -n 16 --beam-width 4 \
+  "$BIN" search --method beam --in "$OUT/problems.jsonl" --out "$OUT/$mode.jsonl" -n "$N" --beam-width 4 \
     --max-tokens 192 --step-tokens 48 --max-steps 6 --seed 0 --batch 16 --trace --config "$CONFIG" $flag 2> "$OUT/$mode.err"
   tail -1 "$OUT/$mode.err"
   echo "$mode done: $(uptime)"
