@@ -163,7 +163,7 @@ def print_rows(rows):
 
 HEADER = ["run", "problems", "errors", "accuracy", "95% CI", "Δ vs BoN majority, same N [95% CI]", "any completion correct",
           "gen tok/problem", "prefill computed", "context tokens", "PRM tokens", "s/problem"]
-MIN_CHART_PROBLEMS = 6
+MIN_CHART_PROBLEMS = 3
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
 
 
@@ -214,7 +214,7 @@ def chart(points, title):
 def report_html(tables, args):
     """The page: one chart per step scorer over the per-N tables (each N on the problems all its methods
     finished), then every table."""
-    per_label, skipped = {}, []
+    per_label, skipped, counts = {}, [], {}
     for title, cells, rows in tables:
         if title.startswith("All runs"):
             continue
@@ -223,7 +223,9 @@ def report_html(tables, args):
             continue
         for r in rows:
             label = re.search(r"-n\d+(?:-([^(]+))?", r[0]).group(1) or "math_steps"
-            per_label.setdefault(label, []).append((method_of(r[0]), int(re.search(r"-n(\d+)", r[0]).group(1)), r[6], r[3], r[4], r[5]))
+            n = int(re.search(r"-n(\d+)", r[0]).group(1))
+            per_label.setdefault(label, []).append((method_of(r[0]), n, r[6], r[3], r[4], r[5]))
+            counts.setdefault(label, {})[n] = r[1]
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>rewardkit search: accuracy vs generated tokens</title>",
              "<style>body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;font-size:12px;margin-bottom:24px}"
              "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}</style></head><body>",
@@ -232,7 +234,8 @@ def report_html(tables, args):
              "problems (2,000 resamples); Δ = paired bootstrap difference to best-of-N majority vote at the same N. Each point is one "
              "method at one budget N, on the problems every method at that N finished (see the tables).</p>"]
     for label, pts in per_label.items():
-        parts.append(chart(pts, f"step scorer: {label}"))
+        sizes = ", ".join(f"N = {n}: {k} problems" for n, k in sorted(counts[label].items()))
+        parts.append(chart(pts, f"step scorer: {label} ({sizes})"))
     if skipped:
         parts.append("<p>Not charted (fewer than %d problems finished by every method; see the tables): %s.</p>"
                      % (MIN_CHART_PROBLEMS, html.escape("; ".join(skipped))))
