@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
         .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),
         .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
-        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine", "RewardVerifiers", "RewardCore"]),
+        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine", "RewardVerifiers", "RewardCore", "RewardModels"]),
         .testTarget(name: "RewardLabelTests", dependencies: ["RewardLabel", "RewardSearch", "RewardCore",
                                                              .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),

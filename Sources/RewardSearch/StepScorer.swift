@@ -1,4 +1,6 @@
 import RewardCore
+import RewardEngine
+import RewardModels
 
 /// How a solution's step scores collapse to one score.
 public enum SolutionAggregation: String, Sendable, CaseIterable, Codable {
@@ -28,6 +30,8 @@ public struct SearchError: Error, CustomStringConvertible, Sendable {
 /// - `.prefix` (any spec): the reward sees the whole path (question + steps so far), as a PRM must;
 /// - `.step`: specs whose step rewards depend on the step alone (`math_steps` checks each step's
 ///   arithmetic by itself) see only the new step, so scoring cost stays linear in depth.
+/// A `prm` or `implicit_prm` on the embedded engine reads whole paths but keeps each scored path's KV
+/// (`IncrementalStepScores`), so a new node runs only its own step's tokens: linear in depth too.
 public final class StepScorer: @unchecked Sendable {
     public enum Scope: String, Sendable { case prefix, step }
 
@@ -36,15 +40,23 @@ public final class StepScorer: @unchecked Sendable {
     public let scope: Scope
     /// Counts the tokens a scoring call reads (the PRM's tokenizer when there is one).
     let countTokens: @Sendable (String) -> Int
+    /// KV-reusing scorer for a `prm` / `implicit_prm` on the embedded engine (nil: every node's path is scored whole).
+    public let incremental: IncrementalStepScores?
     public private(set) var calls = 0
     public private(set) var tokens = 0
 
+    /// `incrementalPRM: false` scores a model PRM's nodes by re-reading their whole paths (search-and-learn's
+    /// way; kept for comparison).
     public init(reward: any RewardFunction, aggregation: SolutionAggregation = .last, scope: Scope? = nil,
-                countTokens: @escaping @Sendable (String) -> Int = { ($0.utf8.count + 3) / 4 }) {
+                incrementalPRM: Bool = true, countTokens: @escaping @Sendable (String) -> Int = { ($0.utf8.count + 3) / 4 }) {
         self.reward = reward
         self.aggregation = aggregation
         self.scope = scope ?? Self.defaultScope(reward)
         self.countTokens = countTokens
+        // A spec's node score is its first part's step rewards (`CompositeReward`); a model PRM there scores incrementally.
+        let first = (reward as? CompositeReward)?.parts.first?.function ?? reward
+        incremental = !incrementalPRM || self.scope != .prefix ? nil
+            : (first as? ProcessRewardModel).flatMap { IncrementalStepScores($0) } ?? (first as? ImplicitPRM).flatMap { IncrementalStepScores($0) }
     }
 
     /// `.step` for specs made only of step-local rewards, `.prefix` otherwise.
@@ -59,6 +71,15 @@ public final class StepScorer: @unchecked Sendable {
     public func score(_ ids: [Int], in tree: inout SearchTree, question: String, reference: String? = nil) async throws {
         let todo = Array(Set(ids.filter { $0 != 0 && tree[$0].score == nil })).sorted()
         guard !todo.isEmpty else { return }
+        if let inc = incremental {
+            let paths = todo.map { tree.steps($0).map(\.trimmed).map { $0.isEmpty ? "(empty)" : $0 } }
+            let t0 = await inc.computedTokens
+            let scores = try await Self.mapEngineError { try await inc.lastStepScores(prompt: .text(question), paths: paths) }
+            calls += todo.count
+            tokens += await inc.computedTokens - t0
+            for (id, s) in zip(todo, scores) { tree[id].score = s }
+            return
+        }
         var samples: [Sample] = []
         for id in todo {
             let steps = scope == .step ? [tree[id].step] : tree.steps(id)
@@ -77,6 +98,10 @@ public final class StepScorer: @unchecked Sendable {
             }
             tree[id].score = last
         }
+    }
+
+    private static func mapEngineError<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let e as EngineError { throw SearchError("step scorer failed: \(e)") }
     }
 
     /// The aggregated score of the solution ending at `id` (its nodes must be scored).

@@ -53,6 +53,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Solution score from step scores: last | min | prod | mean.")
     var aggregation: String = "last"
 
+    @Flag(help: "prm / implicit_prm: score each node by re-reading its whole path (search-and-learn's way) instead of reusing the parent's KV.")
+    var fullPrmRescoring = false
+
     @Option(help: "Answer pick: naive | majority | weighted.")
     var pick: String = "weighted"
 
@@ -116,7 +119,8 @@ struct SearchCommand: AsyncParsableCommand {
         // The step scorer.
         let reward: any RewardFunction
         if let c = config { reward = try StandardRegistry.load(specPath: c).1 } else { reward = MathStepsReward() }
-        let scorer = StepScorer(reward: reward, aggregation: SolutionAggregation(rawValue: aggregation)!, countTokens: countTokens)
+        let scorer = StepScorer(reward: reward, aggregation: SolutionAggregation(rawValue: aggregation)!,
+                                incrementalPRM: !fullPrmRescoring, countTokens: countTokens)
         var cfg = SearchConfig()
         cfg.n = n; cfg.beamWidth = beamWidth; cfg.maxTokens = maxTokens; cfg.stepTokens = stepTokens; cfg.maxSteps = maxSteps
         cfg.temperature = temperature; cfg.topP = topP; cfg.seed = seed; cfg.pick = AnswerPick(rawValue: pick)!
