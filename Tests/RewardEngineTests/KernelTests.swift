@@ -192,11 +192,28 @@ import Testing
         let a = try await dense.logprobs(context: ctx, continuation: cont)
         let b = try await compact.logprobs(context: ctx, continuation: cont)
         for (x, y) in zip(a.tokenLogprobs, b.tokenLogprobs) { #expect(abs(x - y) < 1e-4) }
-        // Decode reads the same blocks either way: greedy generations are identical.
+        // Decode reads the same blocks either way, but the prompt's KV comes from f32 prefills on differently
+        // tiled weights (the dense copy vs dequantized tiles), equal only to rounding (logits within ≈ 1e-4).
+        // So: logits within 1e-3 at every position, and the same greedy token wherever the top-2 margin is
+        // clear of that (≥ 2e-3); a closer near-tie may resolve either way, and the sequences may part there.
         let prompt = dense.tokenize(dense.renderChat([ChatMessage(role: "user", content: "Name a color.")]), parseSpecial: true)
-        let opts = GenerationOptions(maxTokens: 12, temperature: 0)
-        let g1 = try await dense.generate(prompt: prompt, options: opts, onText: nil)
-        let g2 = try await compact.generate(prompt: prompt, options: opts, onText: nil)
-        #expect(g1[0].tokens == g2[0].tokens)
+        let (bd, bc) = (SequenceBatch(model: dense), SequenceBatch(model: compact))
+        let (sd, sc) = (try bd.add(prompt: prompt), try bc.add(prompt: prompt))
+        var clear = 0
+        for k in 0..<12 {
+            let (ld, lc) = (try bd.logits(sd), try bc.logits(sc))
+            let err = zip(ld, lc).map { abs($0 - $1) }.max()!
+            let top = ld.sorted(by: >).prefix(2)
+            let margin = top.first! - top.last!
+            print("DIAG compact k", k, "err", err, "margin", margin)
+            #expect(err < 1e-3, "position \(k): logits differ by \(err)")
+            if margin < 2e-3 { break }
+            let (td, tc) = (Int32(ld.indices.max { ld[$0] < ld[$1] }!), Int32(lc.indices.max { lc[$0] < lc[$1] }!))
+            #expect(td == tc, "position \(k): margin \(margin), dense \(td) compact \(tc)")
+            try bd.step([(sd, td)])
+            try bc.step([(sc, td)])
+            clear += 1
+        }
+        #expect(clear >= 8, "only \(clear) positions before a near-tie")
     }
 }
