@@ -5,6 +5,7 @@
 #include "rk_kernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -202,63 +203,104 @@ static inline __m256i nibbles(const uint8_t *p) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
 }
 
-// Σ x_j·y_j over 32 signed bytes as 8 int32 lanes, converted to float.
-__attribute__((target("avx2,fma,f16c")))
-static inline __m256 dot_i8(__m256i x, __m256i y) {
-    __m256i ax = _mm256_sign_epi8(x, x);
-    __m256i sy = _mm256_sign_epi8(y, x);
-    __m256i p16 = _mm256_maddubs_epi16(ax, sy);
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
-}
-
-// Unsigned 4-bit × signed 8-bit (no sign trick needed: maddubs takes unsigned × signed).
-__attribute__((target("avx2,fma,f16c")))
-static inline __m256 dot_u4(__m256i q, __m256i a) {
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(q, a), _mm256_set1_epi16(1)));
-}
-
-// One weight block of a row: acc += (d_w·d_a)·Σ q·a; Q4_1 also adds its offset term m·s to *summ.
+// Σ q·a over one 32-element block as 16 int16 lanes of pair sums (|lane| ≤ 2·15·127 for Q4, 2·128·127
+// for Q8_0). Q4_1 nibbles are unsigned, so maddubs takes them directly; signed weights use the sign trick.
 __attribute__((target("avx2,fma,f16c"), always_inline))
-static inline void block_fma(int type, const uint8_t *blk, __m256i a, float adb, float asb, __m256 *acc, float *summ) {
-    if (type == RK_TYPE_Q4_1) {
-        uint32_t dm;
-        memcpy(&dm, blk, 4);
-        __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));  // [d, m]
-        *summ += _mm_cvtss_f32(_mm_movehdup_ps(dmf)) * asb;
-        *acc = _mm256_fmadd_ps(_mm256_set1_ps(_mm_cvtss_f32(dmf) * adb), dot_u4(nibbles(blk + 4), a), *acc);
-    } else {
-        uint16_t dh;
-        memcpy(&dh, blk, 2);
-        __m256i q = type == RK_TYPE_Q8_0 ? _mm256_loadu_si256((const __m256i *)(blk + 2))
-                                         : _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
-        *acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(dh) * adb), dot_i8(q, a), *acc);
-    }
+static inline __m256i block_dot_i16(int type, __m256i q, __m256i a) {
+    if (type == RK_TYPE_Q4_1) return _mm256_maddubs_epi16(q, a);
+    return _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
 }
 
-// Up to four rows at a time: the activation block is loaded once and the FMA chains are independent.
-#define RK_ROWS 4
+// A weight block's quantized values as 32 bytes (Q4_1: unsigned nibbles; Q4_0: nibbles − 8; Q8_0: as stored).
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline __m256i block_values(int type, const uint8_t *blk) {
+    if (type == RK_TYPE_Q4_1) return nibbles(blk + 4);
+    if (type == RK_TYPE_Q4_0) return _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
+    return _mm256_loadu_si256((const __m256i *)(blk + 2));
+}
 
-// Rows r … r+n−1 (n ≤ RK_ROWS) into y[0 … n−1]. The weights two row-groups ahead are prefetched: the
-// hardware prefetcher alone left decode 40 % slower.
+// The f16 scale and offset of four weight blocks as [d0 d1 d2 d3 | m0 m1 m2 m3] (m = 0 for Q4_0/Q8_0).
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline __m256 block_scales4(int type, const uint8_t *b0, const uint8_t *b1, const uint8_t *b2, const uint8_t *b3) {
+    if (type == RK_TYPE_Q4_1) {
+        uint32_t x0, x1, x2, x3;
+        memcpy(&x0, b0, 4); memcpy(&x1, b1, 4); memcpy(&x2, b2, 4); memcpy(&x3, b3, 4);
+        __m256 dm = _mm256_cvtph_ps(_mm_setr_epi32((int)x0, (int)x1, (int)x2, (int)x3));  // d0 m0 d1 m1 …
+        return _mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+    }
+    uint16_t h0, h1, h2, h3;
+    memcpy(&h0, b0, 2); memcpy(&h1, b1, 2); memcpy(&h2, b2, 2); memcpy(&h3, b3, 2);
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)h0, (short)h1, (short)h2, (short)h3, 0, 0, 0, 0));
+}
+
+// Integer totals of 4 / 8 block dots (block_dot_i16 results), exact. Q4 types: a 128-bit half of a
+// block dot is 16 products, |Σ| ≤ 16·15·127 < 2^15, so the pair sums are reduced in int16 first (half the
+// widening multiplies); Q8_0 widens each block dot to int32 first.
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline __m128i reduce4(int type, __m256i p0, __m256i p1, __m256i p2, __m256i p3) {
+    __m256i h;
+    if (type == RK_TYPE_Q8_0) {
+        const __m256i ones = _mm256_set1_epi16(1);
+        h = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones)),
+                              _mm256_hadd_epi32(_mm256_madd_epi16(p2, ones), _mm256_madd_epi16(p3, ones)));
+    } else {
+        // Per half: [p0 p0 p1 p1 p2 p2 p3 p3] int16 partials (≤ 8 products each), then pairs to int32.
+        h = _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(p0, p1), _mm256_hadd_epi16(p2, p3)), _mm256_set1_epi16(1));
+    }
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline __m256i reduce8(int type, __m256i p0, __m256i p1, __m256i p2, __m256i p3, __m256i p4, __m256i p5, __m256i p6,
+                              __m256i p7) {
+    if (type == RK_TYPE_Q8_0) {
+        const __m256i ones = _mm256_set1_epi16(1);
+        __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones)),
+                                      _mm256_hadd_epi32(_mm256_madd_epi16(p2, ones), _mm256_madd_epi16(p3, ones)));
+        __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(p4, ones), _mm256_madd_epi16(p5, ones)),
+                                      _mm256_hadd_epi32(_mm256_madd_epi16(p6, ones), _mm256_madd_epi16(p7, ones)));
+        // a: p0..p3 low halves | p0..p3 high halves; b likewise for p4..p7.
+        return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+    }
+    // Per 128-bit half: [p0 … p7] int16 totals of that half (16 products each), then widen and add halves.
+    __m256i h = _mm256_hadd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(p0, p1), _mm256_hadd_epi16(p2, p3)),
+                                  _mm256_hadd_epi16(_mm256_hadd_epi16(p4, p5), _mm256_hadd_epi16(p6, p7)));
+    return _mm256_add_epi32(_mm256_cvtepi16_epi32(_mm256_castsi256_si128(h)), _mm256_cvtepi16_epi32(_mm256_extracti128_si256(h, 1)));
+}
+
+// Every (weight row, activation) pair keeps one float lane and, per block in block order, does exactly
+//   acc = fma(d_w·d_a, (float)Σq·a, acc);  summ = fma(m_w, s_a, summ)      (Σq·a an exact integer)
+// and ends with acc + summ. The single-row and the batched kernels below both follow this recipe lane
+// by lane, so a sequence's result does not depend on the batch it is decoded in, bit for bit.
+
+// Rows r … r+n−1 (n ≤ 4) into y[0 … n−1]; missing rows of a ragged group repeat the last real row.
+// The weights two row-groups ahead are prefetched: the hardware prefetcher alone left decode 40 % slower.
+#define RK_ROWS 4
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline void dot_group(int type, const uint8_t *w, int64_t rowBytes, int64_t nb, const int8_t *aq, const float *ad,
                              const float *as, float *y, int64_t r, int n, int accumulate) {
     const int64_t bb = block_bytes(type);
-    __m256 acc[RK_ROWS];
-    float summ[RK_ROWS];
-    for (int k = 0; k < n; k++) { acc[k] = _mm256_setzero_ps(); summ[k] = 0; }
+    const uint8_t *w0 = w + r * rowBytes;
+    const uint8_t *w1 = w + (r + (n > 1 ? 1 : 0)) * rowBytes;
+    const uint8_t *w2 = w + (r + (n > 2 ? 2 : n - 1)) * rowBytes;
+    const uint8_t *w3 = w + (r + (n > 3 ? 3 : n - 1)) * rowBytes;
+    __m128 acc = _mm_setzero_ps(), summ = _mm_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(aq + 32 * b));
-        for (int k = 0; k < n; k++) {
-            const uint8_t *blk = w + (r + k) * rowBytes + bb * b;
-            _mm_prefetch((const char *)(blk + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
-            block_fma(type, blk, a, ad[b], as[b], &acc[k], &summ[k]);
-        }
+        const int64_t o = bb * b;
+        _mm_prefetch((const char *)(w0 + o + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w1 + o + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w2 + o + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w3 + o + 2 * RK_ROWS * rowBytes), _MM_HINT_T0);
+        const __m256i a = _mm256_loadu_si256((const __m256i *)(aq + 32 * b));
+        __m128i isum = reduce4(type, block_dot_i16(type, block_values(type, w0 + o), a), block_dot_i16(type, block_values(type, w1 + o), a),
+                                   block_dot_i16(type, block_values(type, w2 + o), a), block_dot_i16(type, block_values(type, w3 + o), a));
+        __m256 dm = block_scales4(type, w0 + o, w1 + o, w2 + o, w3 + o);
+        acc = _mm_fmadd_ps(_mm_mul_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(ad[b])), _mm_cvtepi32_ps(isum), acc);
+        if (type == RK_TYPE_Q4_1) summ = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(as[b]), summ);
     }
-    for (int k = 0; k < n; k++) {
-        float v = hsum8(acc[k]) + summ[k];
-        y[k] = accumulate ? y[k] + v : v;
-    }
+    float v[4];
+    _mm_storeu_ps(v, _mm_add_ps(acc, summ));
+    for (int k = 0; k < n; k++) y[k] = accumulate ? y[k] + v[k] : v[k];
 }
 
 __attribute__((target("avx2,fma,f16c")))
@@ -266,7 +308,11 @@ static void dot_rows_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *
                           float *y, int64_t r0, int64_t r1, int accumulate) {
     const int64_t rowBytes = nb * block_bytes(type);
     int64_t r = r0;
-    for (; r + RK_ROWS <= r1; r += RK_ROWS) dot_group(type, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+    for (; r + RK_ROWS <= r1; r += RK_ROWS) {
+        if (type == RK_TYPE_Q4_1) dot_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+        else if (type == RK_TYPE_Q4_0) dot_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+        else dot_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+    }
     if (r < r1) dot_group(type, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, (int)(r1 - r), accumulate);
 }
 #endif
@@ -286,86 +332,282 @@ void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const 
 // ---------------------------------------------------------------- batched dot products (B-row GEMM)
 
 #if RK_X86
-// Weight rows per group × activation rows per group: 2×4 accumulators plus the decoded weights fit in
-// the 16 ymm registers.
-#define RK_GW 2
+// 4 weight rows × 4 activation rows per group: each weight block is decoded once for 4 sequences, each
+// activation block loaded once for 4 rows, and the 16 block dots of a block reduce to two 8-lane integer
+// vectors, so the scale products, conversions and FMAs are vectorized across (row, sequence) pairs.
+#define RK_GW 4
 #define RK_GA 4
 
-// Rows r … r+nw−1 against activations a0 … a0+na−1. Per (row, activation) the arithmetic is exactly
-// block_fma's (decode weight block, integer dot, one FMA per block in block order, hsum, + summ), so
-// results match dot_group bit for bit; only the decoding of each weight block is shared.
+// Rows r … r+nw−1 against activations a0 … a0+na−1 (ragged groups repeat their last row / activation
+// and discard those lanes). adT/asT: the activation scales transposed to [block][npad] (npad = n rounded
+// up to 4), so one 128-bit load gives a block's scales for 4 sequences. Lane (k, i) of the vectors below
+// is rows k (0–1 in the first vector, 2–3 in the second) × activation i, following the recipe above.
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline void gemm_group(int type, const uint8_t *w, int64_t rowBytes, int64_t nb, const int8_t *aq,
-                              const float *ad, const float *as, int64_t r, int nw, int64_t a0, int na,
-                              float *y, int64_t ystride, int64_t r0, int accumulate) {
+                              const float *adT, const float *asT, int64_t npad, int64_t r, int nw, int64_t a0,
+                              int na, float *y, int64_t ystride, int64_t r0, int accumulate) {
     const int64_t bb = block_bytes(type);
     const int64_t cols = nb * 32;
-    __m256 acc[RK_GW][RK_GA];
-    float summ[RK_GW][RK_GA];
-    for (int k = 0; k < RK_GW; k++)
-        for (int i = 0; i < RK_GA; i++) { acc[k][i] = _mm256_setzero_ps(); summ[k][i] = 0; }
+    const uint8_t *wr[RK_GW];
+    const int8_t *ar[RK_GA];
+    for (int k = 0; k < RK_GW; k++) wr[k] = w + (r + (k < nw ? k : nw - 1)) * rowBytes;
+    for (int i = 0; i < RK_GA; i++) ar[i] = aq + (a0 + (i < na ? i : na - 1)) * cols;
+    __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();
+    __m256 summ01 = _mm256_setzero_ps(), summ23 = _mm256_setzero_ps();
+    const __m256i bcast01 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1), bcast23 = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+    const __m256i mcast01 = _mm256_setr_epi32(4, 4, 4, 4, 5, 5, 5, 5), mcast23 = _mm256_setr_epi32(6, 6, 6, 6, 7, 7, 7, 7);
     for (int64_t b = 0; b < nb; b++) {
-        for (int k = 0; k < nw; k++) {
-            const uint8_t *blk = w + (r + k) * rowBytes + bb * b;
-            if (type == RK_TYPE_Q4_1) {
-                uint32_t dm;
-                memcpy(&dm, blk, 4);
-                __m128 dmf = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
-                const float dw = _mm_cvtss_f32(dmf), mw = _mm_cvtss_f32(_mm_movehdup_ps(dmf));
-                const __m256i q = nibbles(blk + 4);
-                for (int i = 0; i < na; i++) {
-                    const int64_t ai = a0 + i;
-                    const __m256i a = _mm256_loadu_si256((const __m256i *)(aq + ai * cols + 32 * b));
-                    summ[k][i] += mw * as[ai * nb + b];
-                    acc[k][i] = _mm256_fmadd_ps(_mm256_set1_ps(dw * ad[ai * nb + b]), dot_u4(q, a), acc[k][i]);
+        const int64_t o = bb * b;
+        const __m256i x0 = _mm256_loadu_si256((const __m256i *)(ar[0] + 32 * b));
+        const __m256i x1 = _mm256_loadu_si256((const __m256i *)(ar[1] + 32 * b));
+        const __m256i x2 = _mm256_loadu_si256((const __m256i *)(ar[2] + 32 * b));
+        const __m256i x3 = _mm256_loadu_si256((const __m256i *)(ar[3] + 32 * b));
+        const __m256i q0 = block_values(type, wr[0] + o), q1 = block_values(type, wr[1] + o);
+        const __m256i s01 = reduce8(type, block_dot_i16(type, q0, x0), block_dot_i16(type, q0, x1), block_dot_i16(type, q0, x2),
+                                        block_dot_i16(type, q0, x3), block_dot_i16(type, q1, x0), block_dot_i16(type, q1, x1),
+                                        block_dot_i16(type, q1, x2), block_dot_i16(type, q1, x3));
+        const __m256i q2 = block_values(type, wr[2] + o), q3 = block_values(type, wr[3] + o);
+        const __m256i s23 = reduce8(type, block_dot_i16(type, q2, x0), block_dot_i16(type, q2, x1), block_dot_i16(type, q2, x2),
+                                        block_dot_i16(type, q2, x3), block_dot_i16(type, q3, x0), block_dot_i16(type, q3, x1),
+                                        block_dot_i16(type, q3, x2), block_dot_i16(type, q3, x3));
+        const __m256 dm = block_scales4(type, wr[0] + o, wr[1] + o, wr[2] + o, wr[3] + o);  // d0..d3 | m0..m3
+        const __m256 da = _mm256_broadcast_ps((const __m128 *)(adT + b * npad + a0));
+        acc01 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_permutevar8x32_ps(dm, bcast01), da), _mm256_cvtepi32_ps(s01), acc01);
+        acc23 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_permutevar8x32_ps(dm, bcast23), da), _mm256_cvtepi32_ps(s23), acc23);
+        if (type == RK_TYPE_Q4_1) {
+            const __m256 sa = _mm256_broadcast_ps((const __m128 *)(asT + b * npad + a0));
+            summ01 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, mcast01), sa, summ01);
+            summ23 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, mcast23), sa, summ23);
+        }
+    }
+    float v[RK_GW * RK_GA];
+    _mm256_storeu_ps(v, _mm256_add_ps(acc01, summ01));
+    _mm256_storeu_ps(v + 8, _mm256_add_ps(acc23, summ23));
+    for (int k = 0; k < nw; k++)
+        for (int i = 0; i < na; i++) {
+            const float x = v[4 * k + i];
+            float *dst = y + (a0 + i) * ystride + (r + k - r0);
+            *dst = accumulate ? *dst + x : x;
+        }
+}
+
+// ---- 8-sequence microkernel for the 4-bit types: weights broadcast, activations interleaved.
+// A weight block's nibbles are unpacked once per 4-row tile (into `unp`, element order) and every
+// 4-element chunk of it is broadcast against one 32-byte vector holding the same 4 elements of 8
+// sequences (the activations interleaved once per call), so one maddubs does 32 MACs for 8 (row,
+// sequence) pairs and the 8 chunks of a block sum in int16 (|Σ| ≤ 8·2·15·127 < 2^15) before one widening
+// madd: no horizontal reductions. Q4_0 uses the unsigned nibbles and subtracts 8·Σa per block (exact);
+// Q8_0 broadcasts |w| against the activations carrying w's sign and widens every chunk.
+// The float recipe per (row, sequence) lane is the one above (acc = fma(d_w·d_a, Σq·a, acc); summ =
+// fma(m_w, s_a, summ); acc + summ), so results equal dot_group's bit for bit.
+#define RK_T8 4  // weight rows per tile
+
+typedef struct {
+    int8_t *ai;     // [group][block][chunk 0..7][seq 0..7][4]
+    float *adT;     // [group][block][8]
+    float *asT;     // [group][block][8]
+    int32_t *sumT;  // [group][block][8]: Σ of the block's int8 activations (Q4_0)
+    uint8_t *unp;   // [RK_T8][cols] unpacked nibbles (Q8_0: |w|)
+    uint8_t *unpSigned;  // [RK_T8][cols] Q8_0 weights as stored
+    float *wd;      // [block][RK_T8] weight scales, f32
+    float *wm;      // [block][RK_T8] weight offsets, f32 (Q4_1)
+} Gemm8Scratch;
+
+static __thread void *g_scratch = NULL;
+static __thread size_t g_scratchBytes = 0;
+
+static void *scratch_bytes(size_t bytes) {
+    if (bytes > g_scratchBytes) {
+        free(g_scratch);
+        g_scratch = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+        g_scratchBytes = g_scratch ? bytes : 0;
+    }
+    return g_scratch;
+}
+
+__attribute__((target("avx2,fma,f16c"), always_inline))
+static inline void gemm8_tile(int type, const Gemm8Scratch *S, int64_t nb, int64_t g, int nw, int na, float *y,
+                              int64_t ystride, int64_t rout, int accumulate) {
+    const int64_t cols = nb * 32;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[RK_T8], summ[RK_T8];
+    for (int k = 0; k < RK_T8; k++) { acc[k] = _mm256_setzero_ps(); summ[k] = _mm256_setzero_ps(); }
+    const int8_t *ai = S->ai + g * nb * 256;
+    for (int64_t b = 0; b < nb; b++) {
+        if (type == RK_TYPE_Q8_0) {
+            // Signed weights: |w| broadcast × activations carrying w's sign, widened per chunk (a pair
+            // sum reaches 2·128·127, so int16 cannot hold two chunks).
+            __m256i s32[RK_T8];
+            const uint8_t *u = S->unp + 32 * b, *us = S->unpSigned + 32 * b;
+            for (int k = 0; k < RK_T8; k++) s32[k] = _mm256_setzero_si256();
+            for (int c = 0; c < 8; c++) {
+                const __m256i x = _mm256_load_si256((const __m256i *)(ai + 256 * b + 32 * c));
+                for (int k = 0; k < RK_T8; k++) {
+                    int32_t wa, ws;
+                    memcpy(&wa, u + k * cols + 4 * c, 4);
+                    memcpy(&ws, us + k * cols + 4 * c, 4);
+                    const __m256i p = _mm256_maddubs_epi16(_mm256_set1_epi32(wa), _mm256_sign_epi8(x, _mm256_set1_epi32(ws)));
+                    s32[k] = _mm256_add_epi32(s32[k], _mm256_madd_epi16(p, ones));
                 }
-            } else {
-                uint16_t dh;
-                memcpy(&dh, blk, 2);
-                const float dw = _cvtsh_ss(dh);
-                const __m256i q = type == RK_TYPE_Q8_0 ? _mm256_loadu_si256((const __m256i *)(blk + 2))
-                                                       : _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
-                for (int i = 0; i < na; i++) {
-                    const int64_t ai = a0 + i;
-                    const __m256i a = _mm256_loadu_si256((const __m256i *)(aq + ai * cols + 32 * b));
-                    acc[k][i] = _mm256_fmadd_ps(_mm256_set1_ps(dw * ad[ai * nb + b]), dot_i8(q, a), acc[k][i]);
-                }
+            }
+            const __m256 da = _mm256_load_ps(S->adT + (g * nb + b) * 8);
+            for (int k = 0; k < RK_T8; k++)
+                acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(S->wd[b * RK_T8 + k]), da), _mm256_cvtepi32_ps(s32[k]), acc[k]);
+            continue;
+        }
+        __m256i s16[RK_T8];
+        const uint8_t *u = S->unp + 32 * b;
+        {
+            const __m256i x = _mm256_load_si256((const __m256i *)(ai + 256 * b));
+            for (int k = 0; k < RK_T8; k++) {
+                int32_t wv;
+                memcpy(&wv, u + k * cols, 4);
+                s16[k] = _mm256_maddubs_epi16(_mm256_set1_epi32(wv), x);
+            }
+        }
+        for (int c = 1; c < 8; c++) {
+            const __m256i x = _mm256_load_si256((const __m256i *)(ai + 256 * b + 32 * c));
+            for (int k = 0; k < RK_T8; k++) {
+                int32_t wv;
+                memcpy(&wv, u + k * cols + 4 * c, 4);
+                s16[k] = _mm256_add_epi16(s16[k], _mm256_maddubs_epi16(_mm256_set1_epi32(wv), x));
+            }
+        }
+        const __m256 da = _mm256_load_ps(S->adT + (g * nb + b) * 8);
+        if (type == RK_TYPE_Q4_1) {
+            const __m256 sa = _mm256_load_ps(S->asT + (g * nb + b) * 8);
+            for (int k = 0; k < RK_T8; k++) {
+                const __m256i isum = _mm256_madd_epi16(s16[k], ones);
+                acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(S->wd[b * RK_T8 + k]), da), _mm256_cvtepi32_ps(isum), acc[k]);
+                summ[k] = _mm256_fmadd_ps(_mm256_set1_ps(S->wm[b * RK_T8 + k]), sa, summ[k]);
+            }
+        } else {
+            const __m256i off = _mm256_slli_epi32(_mm256_load_si256((const __m256i *)(S->sumT + (g * nb + b) * 8)), 3);
+            for (int k = 0; k < RK_T8; k++) {
+                const __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(s16[k], ones), off);
+                acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(S->wd[b * RK_T8 + k]), da), _mm256_cvtepi32_ps(isum), acc[k]);
             }
         }
     }
-    for (int k = 0; k < nw; k++)
+    for (int k = 0; k < nw; k++) {
+        float v[8];
+        _mm256_storeu_ps(v, _mm256_add_ps(acc[k], summ[k]));
         for (int i = 0; i < na; i++) {
-            float v = hsum8(acc[k][i]) + summ[k][i];
-            float *dst = y + (a0 + i) * ystride + (r + k - r0);
-            *dst = accumulate ? *dst + v : v;
+            float *dst = y + (g * 8 + i) * ystride + rout + k;
+            *dst = accumulate ? *dst + v[i] : v[i];
         }
+    }
+}
+
+// Sequences [0, n) of a GEMM through gemm8_tile, in groups of 8 (a partial last group is padded
+// with zero activations whose lanes are discarded).
+__attribute__((target("avx2,fma,f16c")))
+static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
+                      int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+    const int64_t cols = nb * 32, groups = (n + 7) / 8, bb = block_bytes(type), rowBytes = nb * bb;
+    const size_t aiBytes = (size_t)groups * nb * 256, vecBytes = (size_t)groups * nb * 32;
+    const size_t unpBytes = (size_t)RK_T8 * cols, wBytes = (size_t)nb * RK_T8 * 4;
+    uint8_t *base = scratch_bytes(aiBytes + 3 * vecBytes + 2 * unpBytes + 2 * wBytes + 64);
+    if (!base) return 0;
+    uint8_t *p = base + aiBytes + 3 * vecBytes;
+    Gemm8Scratch S = {(int8_t *)base, (float *)(base + aiBytes), (float *)(base + aiBytes + vecBytes),
+                      (int32_t *)(base + aiBytes + 2 * vecBytes), p, p + unpBytes,
+                      (float *)(p + 2 * unpBytes), (float *)(p + 2 * unpBytes + wBytes)};
+    // Interleave: chunk c of block b of sequence s → ai[g][b][c][s].
+    for (int64_t g = 0; g < groups; g++)
+        for (int s = 0; s < 8; s++) {
+            const int64_t i = g * 8 + s;
+            if (i >= n) {
+                for (int64_t b = 0; b < nb; b++) {
+                    for (int c = 0; c < 8; c++) memset(S.ai + (g * nb + b) * 256 + 32 * c + 4 * s, 0, 4);
+                    S.adT[(g * nb + b) * 8 + s] = 0;
+                    S.asT[(g * nb + b) * 8 + s] = 0;
+                    S.sumT[(g * nb + b) * 8 + s] = 0;
+                }
+                continue;
+            }
+            const int8_t *src = aq + i * cols;
+            for (int64_t b = 0; b < nb; b++) {
+                int8_t *dst = S.ai + (g * nb + b) * 256 + 4 * s;
+                int32_t sum = 0;
+                for (int c = 0; c < 8; c++) memcpy(dst + 32 * c, src + 32 * b + 4 * c, 4);
+                for (int j = 0; j < 32; j++) sum += src[32 * b + j];
+                S.adT[(g * nb + b) * 8 + s] = ad[i * nb + b];
+                S.asT[(g * nb + b) * 8 + s] = as[i * nb + b];
+                S.sumT[(g * nb + b) * 8 + s] = sum;
+            }
+        }
+    const int dOff = type == RK_TYPE_Q4_1 ? 4 : 2;
+    for (int64_t r = r0; r < r1; r += RK_T8) {
+        const int nw = r1 - r < RK_T8 ? (int)(r1 - r) : RK_T8;
+        // Unpack the tile's rows (missing rows of a ragged tile repeat the last one) and their scales.
+        for (int k = 0; k < RK_T8; k++) {
+            const uint8_t *row = w + (r + (k < nw ? k : nw - 1)) * rowBytes;
+            for (int64_t off = 0; off < rowBytes; off += 64) _mm_prefetch((const char *)(row + RK_T8 * rowBytes + off), _MM_HINT_T0);
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *blk = row + bb * b;
+                if (type == RK_TYPE_Q8_0) {
+                    const __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
+                    _mm256_storeu_si256((__m256i *)(S.unp + k * cols + 32 * b), _mm256_abs_epi8(q));
+                    _mm256_storeu_si256((__m256i *)(S.unpSigned + k * cols + 32 * b), q);
+                } else {
+                    _mm256_storeu_si256((__m256i *)(S.unp + k * cols + 32 * b), nibbles(blk + dOff));
+                }
+                uint16_t h;
+                memcpy(&h, blk, 2);
+                S.wd[b * RK_T8 + k] = _cvtsh_ss(h);
+                if (type == RK_TYPE_Q4_1) { memcpy(&h, blk + 2, 2); S.wm[b * RK_T8 + k] = _cvtsh_ss(h); }
+            }
+        }
+        for (int64_t g = 0; g < groups; g++) {
+            const int na = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
+            if (type == RK_TYPE_Q4_1) gemm8_tile(RK_TYPE_Q4_1, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
+            else if (type == RK_TYPE_Q4_0) gemm8_tile(RK_TYPE_Q4_0, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
+            else gemm8_tile(RK_TYPE_Q8_0, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
+        }
+    }
+    return 1;
 }
 
 __attribute__((target("avx2,fma,f16c")))
 static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
                       int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+    // Groups of 8 sequences take the broadcast microkernel (a last group of 5–7 too, padded: cheaper
+    // than two 4×4 passes); the rest the 4×4 tiles below. Both follow the same per-lane recipe.
+    if (n >= 5) {
+        const int64_t n8 = n % 8 >= 5 ? n : n & ~(int64_t)7;
+        if (gemm8_avx2(type, w, nb, aq, ad, as, n8, y, ystride, r0, r1, accumulate)) {
+            if (n8 == n) return;
+            aq += n8 * nb * 32; ad += n8 * nb; as += n8 * nb; y += n8 * ystride; n -= n8;
+        }
+    }
     const int64_t rowBytes = nb * block_bytes(type);
-    // Weight rows outermost: a row pair is read from memory once and stays in L1 while every
+    const int64_t npad = (n + 3) & ~(int64_t)3;
+    // Scales transposed per call (nb·n floats, small next to the nb·n·rows block dots of the call).
+    float stackBuf[2 * 4096];
+    float *buf = 2 * nb * npad <= 2 * 4096 ? stackBuf : (float *)malloc(sizeof(float) * 2 * nb * npad);
+    if (!buf) return;
+    float *adT = buf, *asT = buf + nb * npad;
+    for (int64_t b = 0; b < nb; b++)
+        for (int64_t i = 0; i < npad; i++) {
+            adT[b * npad + i] = i < n ? ad[i * nb + b] : 0;
+            asT[b * npad + i] = i < n ? as[i * nb + b] : 0;
+        }
+    // Weight rows outermost: a row group is read from memory once and stays in L1 while every
     // activation group passes over it (activations, B·cols bytes, stay in L2).
     for (int64_t r = r0; r < r1; r += RK_GW) {
         const int nw = r1 - r < RK_GW ? (int)(r1 - r) : RK_GW;
         for (int64_t off = 0; off < RK_GW * rowBytes; off += 64)
             _mm_prefetch((const char *)(w + (r + 2 * RK_GW) * rowBytes + off), _MM_HINT_T0);
-        int64_t a = 0;
-        // Full groups with constant shapes and types, so the compiler unrolls them and keeps the
-        // accumulators in registers; ragged edges take the general body.
-        if (nw == RK_GW) {
-            for (; a + RK_GA <= n; a += RK_GA) {
-                if (type == RK_TYPE_Q4_1) gemm_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
-                else if (type == RK_TYPE_Q4_0) gemm_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
-                else gemm_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, ad, as, r, RK_GW, a, RK_GA, y, ystride, r0, accumulate);
-            }
-        }
-        for (; a < n; a += RK_GA) {
+        for (int64_t a = 0; a < n; a += RK_GA) {
             const int na = n - a < RK_GA ? (int)(n - a) : RK_GA;
-            gemm_group(type, w, rowBytes, nb, aq, ad, as, r, nw, a, na, y, ystride, r0, accumulate);
+            // Constant types so the compiler specializes each body.
+            if (type == RK_TYPE_Q4_1) gemm_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
+            else if (type == RK_TYPE_Q4_0) gemm_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
+            else gemm_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
         }
     }
+    if (buf != stackBuf) free(buf);
 }
 #endif
 

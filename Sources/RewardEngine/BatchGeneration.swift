@@ -22,6 +22,13 @@ extension GGUFLanguageModel {
     /// Returns completions per request, in sample order. `onText(request, sample, text)` streams text.
     public func generate(requests: [GenerationRequest], maxBatch: Int = 16,
                          onText: (@Sendable (_ request: Int, _ sample: Int, _ text: String) -> Void)? = nil) async throws -> [[Generation]] {
+        try await generateTimed(requests: requests, maxBatch: maxBatch, onText: onText).generations
+    }
+
+    /// `generate(requests:maxBatch:onText:)` that also says where the time went (prefill vs decode).
+    public func generateTimed(requests: [GenerationRequest], maxBatch: Int = 16,
+                              onText: (@Sendable (_ request: Int, _ sample: Int, _ text: String) -> Void)? = nil) async throws
+        -> (generations: [[Generation]], timing: GenerationTiming) {
         for r in requests {
             guard !r.prompt.isEmpty else { throw EngineError.invalidArgument("empty prompt") }
             try checkTokens(r.prompt)
@@ -31,7 +38,8 @@ extension GGUFLanguageModel {
             }
         }
         var scheduler = BatchScheduler(model: self, requests: requests, maxBatch: max(1, maxBatch), onText: onText)
-        return try scheduler.run()
+        let generations = try scheduler.run()
+        return (generations, scheduler.timing)
     }
 }
 
@@ -58,6 +66,7 @@ struct BatchScheduler {
     let onText: (@Sendable (Int, Int, String) -> Void)?
     let batch: SequenceBatch
     var results: [[Generation?]]
+    var timing = GenerationTiming()
 
     init(model: GGUFLanguageModel, requests: [GenerationRequest], maxBatch: Int, onText: (@Sendable (Int, Int, String) -> Void)?) {
         self.model = model
@@ -73,11 +82,25 @@ struct BatchScheduler {
         var live: [Slot] = []
         var nextRequest = 0
         var chosen: [Int32] = []
+        var t = GenerationTiming.now()
         while true {
             // Admit whole requests while their samples fit (a request larger than the batch runs alone).
+            var admitted = false
             while nextRequest < requests.count && (live.isEmpty || live.count + requests[nextRequest].options.samples <= maxBatch) {
+                if !admitted {
+                    let t1 = GenerationTiming.now()
+                    timing.decodeSeconds += t1 - t
+                    t = t1
+                    admitted = true
+                }
                 try admit(nextRequest, into: &live)
+                timing.promptTokens += requests[nextRequest].prompt.count
                 nextRequest += 1
+            }
+            if admitted {
+                let t1 = GenerationTiming.now()
+                timing.prefillSeconds += t1 - t
+                t = t1
             }
             if live.isEmpty { break }
             // Sample every live sequence (independent samplers: in parallel when the batch is big).
@@ -102,6 +125,7 @@ struct BatchScheduler {
             live.removeAll { $0.finish != nil }
             try batch.step(feed)
         }
+        timing.decodeSeconds += GenerationTiming.now() - t
         return results.map { $0.map { $0! } }
     }
 
@@ -125,7 +149,7 @@ struct BatchScheduler {
     }
 
     /// Applies a sampled token: end of generation, incremental detokenization, stop strings, length.
-    private func accept(_ tok: Int32, slot s: inout Slot) {
+    private mutating func accept(_ tok: Int32, slot s: inout Slot) {
         let opts = requests[s.request].options
         if opts.stopAtEndOfGeneration && model.tokenizer.isEndOfGeneration(tok) {
             s.finish = .endOfGeneration
@@ -133,6 +157,7 @@ struct BatchScheduler {
         }
         s.tokens.append(tok)
         s.history.append(tok)
+        timing.generatedTokens += 1
         let piece = s.decoder.append(model.tokenizer.tokenBytes(tok, special: false))
         let (release, stopped) = s.matcher.append(piece)
         if !release.isEmpty { onText?(s.request, s.sample, release) }

@@ -106,7 +106,9 @@ public struct EngineBenchmark: Sendable {
 
     /// Tokens/s of `generate(requests:)` as `rewardkit rollout` drives it: `prompts` chat prompts × `samples`
     /// each, `maxTokens` new tokens (no early stop, so every run generates the same count), batch `maxBatch`.
-    public func rollout(prompts: Int, samples: Int, maxTokens: Int = 64, maxBatch: Int = 32) async throws -> Double {
+    /// `endToEnd` counts the whole call (prompt prefills included); `decode` only its decode time, as the
+    /// `batchedDecode` rows do.
+    public func rollout(prompts: Int, samples: Int, maxTokens: Int = 64, maxBatch: Int = 32) async throws -> (endToEnd: Double, decode: Double) {
         let reqs = (0..<prompts).map { i in
             GenerationRequest(prompt: model.tokenize(model.renderChat([ChatMessage(role: "user", content: "Question \(i): what is \(i + 12) times 7? Explain briefly.")],
                                                                       addGenerationPrompt: true), parseSpecial: true),
@@ -114,9 +116,9 @@ public struct EngineBenchmark: Sendable {
                                                          samples: samples, stopAtEndOfGeneration: false))
         }
         let t0 = Self.now()
-        let gens = try await model.generate(requests: reqs, maxBatch: maxBatch)
+        let (gens, timing) = try await model.generateTimed(requests: reqs, maxBatch: maxBatch)
         let secs = Self.now() - t0
-        return Double(gens.joined().reduce(0) { $0 + $1.tokens.count }) / secs
+        return (Double(gens.joined().reduce(0) { $0 + $1.tokens.count }) / secs, timing.decodeTokensPerSecond)
     }
 
     /// Resident set size now, bytes.

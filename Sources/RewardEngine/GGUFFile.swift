@@ -110,79 +110,77 @@ public final class GGUFFile: @unchecked Sendable {
         self.path = path
         file = try MappedFile(path: path, minimumSize: 24) { EngineError.invalidFile("\(path): file too small (\($0) bytes)") }
         let raw = file.base, size = file.size
-        do {
-            var reader = ByteReader(base: raw, size: size, path: path)
-            let magic = try reader.u32()
-            guard magic == 0x4655_4747 else { throw EngineError.invalidFile("\(path): bad magic (not a GGUF file)") }
-            let version = Int(try reader.u32())
-            guard version == 2 || version == 3 else {
-                throw EngineError.unsupported("\(path): GGUF version \(version) (only v2 and v3 are supported)")
-            }
-            let tensorCount = try reader.u64()
-            let kvCount = try reader.u64()
-            guard tensorCount <= UInt64(Self.maxTensorCount) else { throw EngineError.invalidFile("\(path): tensor count \(tensorCount) too large") }
-            guard kvCount <= UInt64(Self.maxKVCount) else { throw EngineError.invalidFile("\(path): metadata count \(kvCount) too large") }
-            var meta: [String: GGUFValue] = [:]
-            for _ in 0..<Int(kvCount) {
-                let key = try reader.string()
-                let type = try reader.u32()
-                meta[key] = try reader.value(type: type, depth: 0)
-            }
-            var alignment = 32
-            if let a = meta["general.alignment"] {
-                guard let v = a.intValue, v > 0, v & (v - 1) == 0, v <= 1 << 20 else {
-                    throw EngineError.invalidFile("\(path): general.alignment must be a power of two")
-                }
-                alignment = v
-            }
-            var infos: [(String, [Int], GGMLType, UInt64)] = []
-            infos.reserveCapacity(Int(tensorCount))
-            for _ in 0..<Int(tensorCount) {
-                let name = try reader.string()
-                let nd = Int(try reader.u32())
-                guard nd >= 1 && nd <= Self.maxDims else { throw EngineError.invalidFile("\(path): tensor \(name) has \(nd) dims") }
-                var dims: [Int] = []
-                for _ in 0..<nd {
-                    let d = try reader.u64()
-                    guard d >= 1 && d < (1 << 32) else { throw EngineError.invalidFile("\(path): tensor \(name) has dim \(d)") }
-                    dims.append(Int(d))
-                }
-                let rawType = try reader.u32()
-                guard let type = GGMLType(rawValue: rawType) else {
-                    let known = GGMLType.otherTypeNames[rawType].map { " (\($0))" } ?? ""
-                    throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: \(GGMLType.supportedNames))")
-                }
-                let offset = try reader.u64()
-                infos.append((name, dims, type, offset))
-            }
-            let dataStart = (reader.pos + alignment - 1) / alignment * alignment
-            var tensors: [String: GGUFTensorInfo] = [:]
-            var order: [String] = []
-            for (name, dims, type, offset) in infos {
-                guard offset % UInt64(alignment) == 0 else { throw EngineError.invalidFile("\(path): tensor \(name) offset not aligned") }
-                var count = 1
-                for d in dims {
-                    let (c, overflow) = count.multipliedReportingOverflow(by: d)
-                    guard !overflow, c < (1 << 40) else { throw EngineError.invalidFile("\(path): tensor \(name) too large (dims \(dims))") }
-                    count = c
-                }
-                guard dims[0] % type.blockSize == 0 else {
-                    throw EngineError.invalidFile("\(path): tensor \(name) row length \(dims[0]) not a multiple of block size \(type.blockSize)")
-                }
-                let bytes = count / type.blockSize * type.blockBytes
-                guard offset < UInt64(size), UInt64(dataStart) + offset + UInt64(bytes) <= UInt64(size) else {
-                    throw EngineError.invalidFile("\(path): tensor \(name) (\(bytes) bytes at offset \(offset)) extends past end of file (\(size) bytes) — truncated?")
-                }
-                guard tensors[name] == nil else { throw EngineError.invalidFile("\(path): duplicate tensor \(name)") }
-                tensors[name] = GGUFTensorInfo(name: name, dims: dims, type: type, fileOffset: dataStart + Int(offset), byteCount: bytes)
-                order.append(name)
-            }
-            self.version = version
-            self.metadata = meta
-            self.tensors = tensors
-            self.tensorOrder = order
-            self.alignment = alignment
+        var reader = ByteReader(base: raw, size: size, path: path)
+        let magic = try reader.u32()
+        guard magic == 0x4655_4747 else { throw EngineError.invalidFile("\(path): bad magic (not a GGUF file)") }
+        let version = Int(try reader.u32())
+        guard version == 2 || version == 3 else {
+            throw EngineError.unsupported("\(path): GGUF version \(version) (only v2 and v3 are supported)")
         }
+        let tensorCount = try reader.u64()
+        let kvCount = try reader.u64()
+        guard tensorCount <= UInt64(Self.maxTensorCount) else { throw EngineError.invalidFile("\(path): tensor count \(tensorCount) too large") }
+        guard kvCount <= UInt64(Self.maxKVCount) else { throw EngineError.invalidFile("\(path): metadata count \(kvCount) too large") }
+        var meta: [String: GGUFValue] = [:]
+        for _ in 0..<Int(kvCount) {
+            let key = try reader.string()
+            let type = try reader.u32()
+            meta[key] = try reader.value(type: type, depth: 0)
+        }
+        var alignment = 32
+        if let a = meta["general.alignment"] {
+            guard let v = a.intValue, v > 0, v & (v - 1) == 0, v <= 1 << 20 else {
+                throw EngineError.invalidFile("\(path): general.alignment must be a power of two")
+            }
+            alignment = v
+        }
+        var infos: [(String, [Int], GGMLType, UInt64)] = []
+        infos.reserveCapacity(Int(tensorCount))
+        for _ in 0..<Int(tensorCount) {
+            let name = try reader.string()
+            let nd = Int(try reader.u32())
+            guard nd >= 1 && nd <= Self.maxDims else { throw EngineError.invalidFile("\(path): tensor \(name) has \(nd) dims") }
+            var dims: [Int] = []
+            for _ in 0..<nd {
+                let d = try reader.u64()
+                guard d >= 1 && d < (1 << 32) else { throw EngineError.invalidFile("\(path): tensor \(name) has dim \(d)") }
+                dims.append(Int(d))
+            }
+            let rawType = try reader.u32()
+            guard let type = GGMLType(rawValue: rawType) else {
+                let known = GGMLType.otherTypeNames[rawType].map { " (\($0))" } ?? ""
+                throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: \(GGMLType.supportedNames))")
+            }
+            let offset = try reader.u64()
+            infos.append((name, dims, type, offset))
+        }
+        let dataStart = (reader.pos + alignment - 1) / alignment * alignment
+        var tensors: [String: GGUFTensorInfo] = [:]
+        var order: [String] = []
+        for (name, dims, type, offset) in infos {
+            guard offset % UInt64(alignment) == 0 else { throw EngineError.invalidFile("\(path): tensor \(name) offset not aligned") }
+            var count = 1
+            for d in dims {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, c < (1 << 40) else { throw EngineError.invalidFile("\(path): tensor \(name) too large (dims \(dims))") }
+                count = c
+            }
+            guard dims[0] % type.blockSize == 0 else {
+                throw EngineError.invalidFile("\(path): tensor \(name) row length \(dims[0]) not a multiple of block size \(type.blockSize)")
+            }
+            let bytes = count / type.blockSize * type.blockBytes
+            guard offset < UInt64(size), UInt64(dataStart) + offset + UInt64(bytes) <= UInt64(size) else {
+                throw EngineError.invalidFile("\(path): tensor \(name) (\(bytes) bytes at offset \(offset)) extends past end of file (\(size) bytes) — truncated?")
+            }
+            guard tensors[name] == nil else { throw EngineError.invalidFile("\(path): duplicate tensor \(name)") }
+            tensors[name] = GGUFTensorInfo(name: name, dims: dims, type: type, fileOffset: dataStart + Int(offset), byteCount: bytes)
+            order.append(name)
+        }
+        self.version = version
+        self.metadata = meta
+        self.tensors = tensors
+        self.tensorOrder = order
+        self.alignment = alignment
     }
 
     /// Raw bytes of a tensor (valid while this object lives).

@@ -13,7 +13,7 @@ import Testing
         var rng = KernelTests.RNG(s: 11 + UInt64(type.rawValue))
         let rows = 37, cols = 32 * 6, nb = cols / 32
         let w = KernelTests.randomRows(type, rows: rows, cols: cols, rng: &rng)
-        for n in [2, 3, 4, 5, 9] {
+        for n in [2, 3, 4, 5, 7, 9, 13] {  // 8-sequence microkernel: full, padded (5–7) and mixed groups
             let x = (0..<(n * cols)).map { _ in rng.float(-2, 2) }
             var q = [Int8](repeating: 0, count: n * cols), d = [Float](repeating: 0, count: n * nb), s = d
             rk_quantize_q8(x, Int64(n * cols), &q, &d, &s)

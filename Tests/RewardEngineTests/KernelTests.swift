@@ -192,11 +192,31 @@ import Testing
         let a = try await dense.logprobs(context: ctx, continuation: cont)
         let b = try await compact.logprobs(context: ctx, continuation: cont)
         for (x, y) in zip(a.tokenLogprobs, b.tokenLogprobs) { #expect(abs(x - y) < 1e-4) }
-        // Decode reads the same blocks either way: greedy generations are identical.
+        // Decode reads the same blocks either way, but the prompt's KV comes from f32 prefills on differently
+        // tiled weights (the dense copy vs dequantized tiles), equal only to rounding: the prefill logits
+        // differ by ≈ 3e-5. The int8 decode steps quantize activations whose blocks hold SmolLM2's outlier
+        // features (step ≈ max/127), so such differences flip a few roundings and decode logits differ by up
+        // to ≈ 0.8 (measured along this prompt's 12 greedy tokens). So: prefill logits within 1e-3 and the
+        // same first token; decode logits within 1.5 while the tokens agree; tokens equal wherever the top-2
+        // margin exceeds twice that (the 12th token here is a 0.10 near-tie, resolved differently).
         let prompt = dense.tokenize(dense.renderChat([ChatMessage(role: "user", content: "Name a color.")]), parseSpecial: true)
-        let opts = GenerationOptions(maxTokens: 12, temperature: 0)
-        let g1 = try await dense.generate(prompt: prompt, options: opts, onText: nil)
-        let g2 = try await compact.generate(prompt: prompt, options: opts, onText: nil)
-        #expect(g1[0].tokens == g2[0].tokens)
+        let (bd, bc) = (SequenceBatch(model: dense), SequenceBatch(model: compact))
+        let (sd, sc) = (try bd.add(prompt: prompt), try bc.add(prompt: prompt))
+        var compared = 0
+        for k in 0..<12 {
+            let (ld, lc) = (try bd.logits(sd), try bc.logits(sc))
+            let err = zip(ld, lc).map { abs($0 - $1) }.max()!
+            #expect(err < (k == 0 ? 1e-3 : 1.5), "position \(k): logits differ by \(err)")
+            compared += 1
+            let top = ld.sorted(by: >).prefix(2)
+            let (td, tc) = (Int32(ld.indices.max { ld[$0] < ld[$1] }!), Int32(lc.indices.max { lc[$0] < lc[$1] }!))
+            if td != tc {
+                #expect(k > 0 && top.first! - top.last! <= 3, "position \(k): dense \(td) vs compact \(tc) at a clear margin")
+                break
+            }
+            try bd.step([(sd, td)])
+            try bc.step([(sc, td)])
+        }
+        #expect(compared >= 8, "only \(compared) positions compared")
     }
 }

@@ -28,26 +28,82 @@ enum SearchTestModel {
         GenerationJob(context: context, stop: stop, maxTokens: maxTokens, temperature: 0, seeds: [0])
     }
 
+    /// Greedy continuation on a bare `SequenceBatch` along the generator's numeric path: `tokens` appended
+    /// in one f32 pass (`extend`, as the generator prefills a context's new tail), then `n` greedy tokens,
+    /// each but the last fed back by an int8 decode `step`. Returns the tokens, the logits they were chosen
+    /// from and the top-2 logit margin at each position (relative to the top logit's magnitude).
+    func greedyOnBatch(_ b: SequenceBatch, _ id: SequenceBatch.ID, extend tokens: [Int32], n: Int) throws
+        -> (tokens: [Int32], logits: [[Float]], margins: [Float]) {
+        if !tokens.isEmpty { try b.extend(id, tokens: tokens) }
+        var out: [Int32] = [], logits: [[Float]] = [], margins: [Float] = []
+        for k in 0..<n {
+            let l = Array(try b.logits(id))
+            let top = l.sorted(by: >).prefix(2)
+            margins.append((top.first! - top.last!) / max(abs(top.first!), 1e-6))
+            logits.append(l)
+            var s = Sampler(options: GenerationOptions(maxTokens: 1, temperature: 0))
+            let t = try b.sample(id, with: &s)
+            out.append(t)
+            if k < n - 1 { try b.step([(id, t)]) }
+        }
+        return (out, logits, margins)
+    }
+
     @Test func extendedDecodeEqualsFreshDecodeOfTheSameTokens() async throws {
         let m = try SearchTestModel.get()
         let gen = LocalGenerator(model: m)
         let p = prompt(m)
         let ctx = m.tokenize(p, parseSpecial: true)
-        // Reference: the engine alone, fed exactly the token ids (no cache, no fork).
-        let ref1 = try await m.generate(prompt: ctx, options: GenerationOptions(maxTokens: 12), onText: nil)[0]
-        let ref2 = try await m.generate(prompt: ctx + ref1.tokens, options: GenerationOptions(maxTokens: 16), onText: nil)[0]
-        let ref3 = try await m.generate(prompt: ctx + ref1.tokens + ref2.tokens, options: GenerationOptions(maxTokens: 10), onText: nil)[0]
+        // Reference: the engine alone, fed exactly the token ids, along the numeric path the generator takes:
+        // a step's sampled tokens enter the KV through int8 decode steps; only the one token decode never fed
+        // is appended in f32. Same path, so the texts must be identical.
+        let b = SequenceBatch(model: m)
+        let root = try b.add(prompt: ctx)
+        let ref1 = try greedyOnBatch(b, root, extend: [], n: 12)
+        let ref2 = try greedyOnBatch(b, root, extend: [ref1.tokens[11]], n: 16)
+        let ref3 = try greedyOnBatch(b, root, extend: [ref2.tokens[15]], n: 10)
+        let plain = try await m.generate(prompt: ctx, options: GenerationOptions(maxTokens: 12), onText: nil)[0]
+        #expect(plain.tokens == ref1.tokens)  // generate(): prefill, then decode steps, the same path
 
         let s1 = try await gen.generate([greedy(p, 12)])[0]
         #expect(s1.error == nil)
-        #expect(s1.samples.map(\.text) == [ref1.text])
+        #expect(s1.samples.map(\.text) == [m.detokenize(ref1.tokens)])
         #expect(s1.samples[0].completionTokens == 12 && s1.samples[0].finish == .length)
         // Step 2 and 3 continue the returned texts: forked KV + the one token decode never fed.
         let s2 = try await gen.generate([greedy(p + s1.samples[0].text, 16)])[0]
-        #expect(s2.samples.map(\.text) == [ref2.text])
+        #expect(s2.samples.map(\.text) == [m.detokenize(ref2.tokens)])
         let s3 = try await gen.generate([greedy(p + s1.samples[0].text + s2.samples[0].text, 10)])[0]
-        #expect(s3.samples.map(\.text) == [ref3.text])
+        #expect(s3.samples.map(\.text) == [m.detokenize(ref3.tokens)])
         #expect(s3.contextTokens == ctx.count + 12 + 16)
+
+        // A fresh prefill of ctx + the step-1 tokens is a different numeric path (f32 sgemm KV for those 12
+        // tokens instead of int8-decode KV), equal only to the int8 tolerance: measured logit differences
+        // 0.34–0.64 (logits ≈ 15–20). Logits must stay within 1.5, and the greedy tokens agree wherever the
+        // top-2 margin exceeds twice that; this prompt's 3rd token of step 2 is a near-tie (margin 2.5e-3
+        // relative) that the two paths resolve differently, so the comparison ends there.
+        let fb = SequenceBatch(model: m)
+        let fresh2 = try greedyOnBatch(fb, try fb.add(prompt: ctx + ref1.tokens), extend: [], n: 16)
+        try Self.expectCloseUntilNearTie(ref2, fresh2, tolerance: 1.5, minPositions: 3)
+    }
+
+    /// Two greedy runs over the same tokens on different numeric paths: logits within `tolerance` at
+    /// every position while the tokens agree, tokens equal wherever `a`'s top-2 margin exceeds 2 · tolerance
+    /// (a closer near-tie may go either way and ends the comparison); at least `minPositions` compared.
+    static func expectCloseUntilNearTie(_ a: (tokens: [Int32], logits: [[Float]], margins: [Float]),
+                                        _ b: (tokens: [Int32], logits: [[Float]], margins: [Float]),
+                                        tolerance: Float, minPositions: Int) throws {
+        var compared = 0
+        for k in a.tokens.indices {
+            let err = zip(a.logits[k], b.logits[k]).map { abs($0 - $1) }.max()!
+            #expect(err < tolerance, "position \(k): logits differ by \(err)")
+            compared += 1
+            let top = a.logits[k].sorted(by: >).prefix(2)
+            if a.tokens[k] != b.tokens[k] {
+                #expect(top.first! - top.last! <= 2 * tolerance, "position \(k): tokens differ at a clear margin")
+                break
+            }
+        }
+        #expect(compared >= minPositions, "compared \(compared) positions")
     }
 
     @Test func prefillCountsOnlyComputedTokens() async throws {

@@ -85,7 +85,9 @@ import RewardVerifiers
         #expect(r.stats.prmCalls == live.count)
         #expect(!r.completions.isEmpty)
         #expect(r.completions.allSatisfy { $0.tokens <= 48 })
-        if name != "best_of_n" {
+        // Prefix reuse shows once a step extends an earlier one (a node at depth ≥ 2 reuses its parent's KV). With
+        // seed 5, mcts's first 4 steps all end the solution (depth 1 only: one root prefill, prefill == context).
+        if name != "best_of_n" && r.tree.nodes.contains(where: { $0.depth >= 2 }) {
             #expect(r.stats.prefillTokens < r.stats.contextTokens)
             #expect(Double(r.stats.prefillTokens) <= 1.1 * Double(r.stats.uniquePrefixTokens))
         }

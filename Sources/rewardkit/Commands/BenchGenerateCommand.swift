@@ -8,7 +8,7 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         discussion: """
             For each batch size B: one prompt prefilled once, B sequences decoded together for --steps tokens
             (sampling included), aggregate tok/s, per-step time and the batch's KV/logits memory. Then the
-            rollout path (`generate(requests:)`, as `rewardkit rollout` uses it) end to end. With a venv holding
+            rollout path (`generate(requests:)`, as `rewardkit rollout` uses it), end to end and decode only. With a venv holding
             llama-cpp-python (--reference-venv, $REWARDKIT_REF_VENV or ./.venv-ref), scripts/engine/bench_llamacpp_batch.py
             decodes the same prompt with llama.cpp's low-level batch API (shared prompt, B sequence ids).
             """)
@@ -52,7 +52,9 @@ struct BenchGenerateCommand: AsyncParsableCommand {
         let roll1 = try await bench.rollout(prompts: 1, samples: 1, maxTokens: steps)
         let roll16 = try await bench.rollout(prompts: 1, samples: 16, maxTokens: steps)
         let roll4x16 = try await bench.rollout(prompts: 4, samples: 16, maxTokens: steps, maxBatch: 64)
-        let rollout: [String: Double] = ["n1_tok_s": roll1, "n16_tok_s": roll16, "p4_n16_b64_tok_s": roll4x16]
+        let rollout: [String: Double] = ["n1_tok_s": roll1.endToEnd, "n16_tok_s": roll16.endToEnd, "p4_n16_b64_tok_s": roll4x16.endToEnd,
+                                         "n1_decode_tok_s": roll1.decode, "n16_decode_tok_s": roll16.decode,
+                                         "p4_n16_b64_decode_tok_s": roll4x16.decode]
         var ref: [String: Double] = [:]
         var refRSS: [String: Double] = [:]
         let job: [String: Any] = ["model": m.info.path, "threads": threads, "prompt": prompt.map { Int($0) },
@@ -80,10 +82,10 @@ struct BenchGenerateCommand: AsyncParsableCommand {
                          o["sampling_ms_per_step"]!, rs, ratio, vs1, o["state_mb"]!, o["rss_mb"]!, rr))
         }
         print("")
-        print("| rollout path (generate(requests:), T 0.7, top-p 0.95, \(steps) tokens) | tok/s |")
-        print("|---|---:|")
-        print(String(format: "| 1 prompt, -n 1 | %.1f |", roll1))
-        print(String(format: "| 1 prompt, -n 16 | %.1f |", roll16))
-        print(String(format: "| 4 prompts, -n 16, --batch 64 | %.1f |", roll4x16))
+        print("| rollout path (generate(requests:), T 0.7, top-p 0.95, \(steps) tokens) | tok/s end to end | tok/s decode only |")
+        print("|---|---:|---:|")
+        print(String(format: "| 1 prompt, -n 1 | %.1f | %.1f |", roll1.endToEnd, roll1.decode))
+        print(String(format: "| 1 prompt, -n 16 | %.1f | %.1f |", roll16.endToEnd, roll16.decode))
+        print(String(format: "| 4 prompts, -n 16, --batch 64 | %.1f | %.1f |", roll4x16.endToEnd, roll4x16.decode))
     }
 }

@@ -80,6 +80,7 @@ struct RolloutCommand: AsyncParsableCommand {
             }
         } catch { inputFailure = error }
         var done = 0, errors = 0, tokens = 0
+        var timing = GenerationTiming()
         let start = Date()
         // Prompts go through the engine in windows of several batches' worth of samples: all samples of
         // a window share one continuous batch, and output is written (in input order) after each window.
@@ -104,7 +105,8 @@ struct RolloutCommand: AsyncParsableCommand {
                     parsed.append((line, nil, e.description))
                 }
             }
-            let generations = try await model.generate(requests: requests, maxBatch: batch)
+            let (generations, t) = try await model.generateTimed(requests: requests, maxBatch: batch)
+            timing = timing + t
             var w = JSONWriter()
             var k = 0
             for (line, object, error) in parsed {
@@ -142,6 +144,10 @@ struct RolloutCommand: AsyncParsableCommand {
         s["generated_tokens"] = .number(Double(tokens))
         s["seconds"] = .number((secs * 100).rounded() / 100)
         s["tokens_per_second"] = .number(secs > 0 ? (Double(tokens) / secs).rounded() : 0)
+        // The engine's share: prompt prefill vs decode (what `bench generate` rows measure).
+        s["prefill_seconds"] = .number((timing.prefillSeconds * 1000).rounded() / 1000)
+        s["decode_seconds"] = .number((timing.decodeSeconds * 1000).rounded() / 1000)
+        s["decode_tokens_per_second"] = .number((timing.decodeTokensPerSecond * 10).rounded() / 10)
         FileHandle.standardError.write(Data(("summary: " + JSONValue.object(s).jsonString + "\n").utf8))
         if let inputFailure { throw inputFailure }
     }
