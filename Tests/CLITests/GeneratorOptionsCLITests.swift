@@ -38,7 +38,7 @@ import TestSupport
                              "--concurrency", "2", "--in", input, "--out", out, "-n", "2", "--max-tokens", "8"])
         #expect(r.status == 0, "\(r.err)")
         #expect(try String(contentsOfFile: out, encoding: .utf8).contains("backend unavailable"))
-        for cmd in [["search", "--in", input, "--out", out], ["label", "--in", LabelCLITests.fixture, "--db", d.appendingPathComponent("x.sqlite").path]] {
+        for cmd in [["search", "--in", input, "--out", out], ["label", "--method", "mc", "--in", LabelCLITests.fixture, "--db", d.appendingPathComponent("x.sqlite").path]] {
             let url = try CLI.run(cmd + ["--backend", "openai", "--base-url", "ftp://127.0.0.1/v1"])
             #expect(url.status != 0 && url.err.contains("--base-url"), "\(url.err)")
             let ep = try CLI.run(cmd + ["--endpoint", "nope"])

@@ -22,7 +22,10 @@ import RewardEngine
             let continued = try await warm.generate(follow)
             let fresh = try await LocalGenerator(model: m, retokenizeContexts: retokenize).generate(follow)
             #expect(continued.allSatisfy { $0.error == nil } && fresh.allSatisfy { $0.error == nil })
-            differing[retokenize] = zip(continued, fresh).filter { $0.contextTokens != $1.contextTokens || $0.samples != $1.samples }.count
+            // Token ids of the continued context (their count: a different spelling of the same text has another
+            // count here). Sampled text is not compared: the KV a continued context reuses was built by batched
+            // decode, a fresh one by prefill, and the two need not be bit-equal.
+            differing[retokenize] = zip(continued, fresh).filter { $0.contextTokens != $1.contextTokens }.count
             if retokenize {
                 // Every continued context is exactly the tokenizer's ids of its text.
                 for (c, t) in zip(continued, texts) { #expect(c.contextTokens == m.tokenize(p + t, parseSpecial: true).count) }

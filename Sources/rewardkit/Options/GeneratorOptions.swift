@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RewardCore
 import RewardEngine
 import RewardSearch
 
