@@ -87,9 +87,11 @@ let package = Package(
         .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CZlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RewardModelsTests", dependencies: ["RewardModels"]),
         .testTarget(name: "RewardEvalTests", dependencies: ["RewardEval"]),
-        .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit"]),
+        .testTarget(name: "CLITests", dependencies: ["RewardCore", "rewardkit", "TestSupport"]),
         .testTarget(name: "RewardServerTests", dependencies: ["RewardServer", "RewardCore"]),
-        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine", "RewardVerifiers", "RewardCore", "RewardModels"]),
+        .testTarget(name: "RewardSearchTests", dependencies: ["RewardSearch", "RewardEngine", "RewardVerifiers", "RewardCore", "RewardModels", "TestSupport"]),
+        // Shared test helpers (the llama_cpp.server launcher) for the test targets above.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RewardLabelTests", dependencies: ["RewardLabel", "RewardSearch", "RewardCore",
                                                              .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),

@@ -10,16 +10,24 @@ import RewardEngine
 ///
 /// Sample k of a job draws from `Sampler(seed: job.seeds[k])`; batched decode is exact, so a sample's
 /// tokens do not depend on `maxBatch` or on which other jobs share the call. Calls are serialized.
+///
+/// `retokenizeContexts`: every context is tokenized from its text, never continued from the sampled ids of a
+/// text this generator returned. A sample's ids need not be the tokenizer's own spelling of its text (the model
+/// may emit "\n" "\n" where the tokenizer writes "\n\n"), so without this a context's ids — and what is
+/// sampled from it — depend on whether the text was generated in this process. Label jobs need the same ids
+/// fresh and after a resume (the sampled ids are not stored); KV is still shared through token prefixes.
 public final class LocalGenerator: Generator, @unchecked Sendable {
     public let model: GGUFLanguageModel
     public let maxBatch: Int
+    public let retokenizeContexts: Bool
     private let lock = NSLock()
     private let cache: PrefixCache
 
     /// `cacheBytes`: budget for KV kept between calls (computed contexts and finished samples), LRU.
-    public init(model: GGUFLanguageModel, maxBatch: Int = 16, cacheBytes: Int = 1 << 30) {
+    public init(model: GGUFLanguageModel, maxBatch: Int = 16, cacheBytes: Int = 1 << 30, retokenizeContexts: Bool = false) {
         self.model = model
         self.maxBatch = max(1, maxBatch)
+        self.retokenizeContexts = retokenizeContexts
         cache = PrefixCache(batch: SequenceBatch(model: model, reserve: 0), budgetBytes: cacheBytes)
     }
 
@@ -131,7 +139,11 @@ public final class LocalGenerator: Generator, @unchecked Sendable {
                 offset -= model.tokenizer.tokenBytes(slot.tokens[covered], special: false).count
             }
             let remainder = String(decoding: tb[offset...], as: UTF8.self)
-            cache.remember(text: job.context + text, tokens: ctxTokens + slot.tokens[..<covered], remainder: remainder)
+            // Not remembered when contexts are retokenized: with no remembered text, every context takes
+            // the cache's tokenize-from-text path.
+            if !retokenizeContexts {
+                cache.remember(text: job.context + text, tokens: ctxTokens + slot.tokens[..<covered], remainder: remainder)
+            }
             // The sequence's KV holds every token fed: all of them after end-of-generation, all but the
             // last otherwise (the last was sampled, never fed).
             let fed = slot.finish == .end ? slot.tokens.count : max(0, slot.tokens.count - 1)

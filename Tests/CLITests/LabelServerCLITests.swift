@@ -4,77 +4,17 @@ import FoundationNetworking
 #endif
 import Testing
 import RewardCore
+import TestSupport
 
-/// `rewardkit label --backend openai` against a real llama-cpp-python server (`llama_cpp.server`, venv
-/// .venv-llamaserver, created by `make test`) serving the embedded SmolLM2 GGUF on 127.0.0.1. Skipped
+/// `rewardkit label --backend openai` against a real llama-cpp-python server (`LlamaServer` in TestSupport:
+/// venv .venv-llamaserver, created by `make test`) serving the embedded SmolLM2 GGUF on 127.0.0.1. Skipped
 /// locally when the venv is missing; under CI=true it runs and fails if the server cannot start.
-/// (The launcher mirrors the one in RewardSearchTests/OpenAIGeneratorTests: test targets cannot share code.)
-enum LabelServerVenv {
-    static let python = CLI.repoRoot.appendingPathComponent(".venv-llamaserver/bin/python").path
-    static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: python) || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
-}
-
-@Suite(.serialized, .enabled(if: LabelServerVenv.available)) struct LabelServerCLITests {
-    static let python = LabelServerVenv.python
-
+@Suite(.serialized, .enabled(if: LlamaServer.available)) struct LabelServerCLITests {
     static func modelPath() -> String {
         let env = ProcessInfo.processInfo.environment
         let dir = env["REWARDKIT_CACHE"].flatMap { $0.isEmpty ? nil : $0 + "/models" }
             ?? (env["HOME"] ?? NSHomeDirectory()) + "/.cache/rewardkit/models"
         return dir + "/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
-
-    static func freePort() throws -> Int {
-        let r = Process(), out = Pipe()
-        r.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        r.arguments = ["python3", "-c", "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])"]
-        r.standardOutput = out
-        try r.run()
-        r.waitUntilExit()
-        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let port = Int(s) else { throw CLIError("no free port (\(s))") }
-        return port
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
-    /// Starts the server, waits until `/v1/models` answers (≤ 120 s), runs `body`, kills the server.
-    static func withServer<T>(_ body: (String) throws -> T) async throws -> T {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw CLIError("\(python) missing: create it with `python3 -m venv .venv-llamaserver && .venv-llamaserver/bin/pip install 'llama-cpp-python[server]==0.3.36'` (make test does)")
-        }
-        let port = try freePort()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-m", "llama_cpp.server", "--model", modelPath(), "--host", "127.0.0.1", "--port", "\(port)",
-                       "--n_ctx", "2048", "--n_threads", "2"]
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("label-llamaserver-\(port).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let fh = try FileHandle(forWritingTo: log)
-        p.standardOutput = fh
-        p.standardError = fh
-        try p.run()
-        // SIGKILL: uvicorn may ignore SIGTERM while a worker thread is busy.
-        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit(); try? fh.close() }
-        let base = "http://127.0.0.1:\(port)/v1"
-        let deadline = Date().addingTimeInterval(120)
-        var up = false
-        while Date() < deadline && p.isRunning {
-            var req = URLRequest(url: URL(string: base + "/models")!)
-            req.timeoutInterval = 2
-            if let (_, r) = try? await URLSession.shared.data(for: req), (r as? HTTPURLResponse)?.statusCode == 200 { up = true; break }
-            try await Task.sleep(nanoseconds: 300_000_000)
-        }
-        guard up else {
-            let tail = (try? String(contentsOf: log, encoding: .utf8))?.suffix(2000) ?? ""
-            throw CLIError("llama_cpp.server did not start on port \(port): \(tail)")
-        }
-        return try body(base)
     }
 
     func status(_ db: String) throws -> JSONValue? {
@@ -90,7 +30,8 @@ enum LabelServerVenv {
             .split(separator: "\n").prefix(2)
         let input = dir.appendingPathComponent("in.jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
-        try await Self.withServer { base in
+        try await LlamaServer.with(model: Self.modelPath()) { url in
+            let base = url.absoluteString
             let args = ["label", "--method", "mc", "--in", input.path, "--rollouts", "2", "--max-tokens", "16", "--seed", "3",
                         "--backend", "openai", "--base-url", base, "--model-name", "smollm2"]
             let db = dir.appendingPathComponent("a.sqlite").path
@@ -125,7 +66,7 @@ enum LabelServerVenv {
     @Test func unreachableServerFailsClearlyAndKeepsTheJob() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rk-labelsrv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let port = try Self.freePort()
+        let port = try LlamaServer.freePort()
         let db = dir.appendingPathComponent("j.sqlite").path
         let r = try CLI.run(["label", "--method", "mc", "--in", LabelCLITests.fixture, "--db", db, "--rollouts", "2", "--max-tokens", "8",
                              "--backend", "openai", "--base-url", "http://127.0.0.1:\(port)/v1", "--model-name", "smollm2"])

@@ -5,72 +5,14 @@ import FoundationNetworking
 import Testing
 import RewardEngine
 @testable import RewardSearch
+import TestSupport
 
-/// A real llama-cpp-python server (`llama_cpp.server`, venv .venv-llamaserver, created by `make test`)
-/// serving the embedded SmolLM2 GGUF on 127.0.0.1. Locally the suite is skipped when the venv is missing;
-/// under CI=true it runs and fails if the server cannot start.
-enum LlamaServer {
-    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".venv-llamaserver/bin/python").path
-    static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: python) || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
-
-    static func freePort() throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        p.waitUntilExit()
-        let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let port = Int(s) else { throw EngineError.io("no free port (\(s))") }
-        return port
-    }
-
-    /// Starts the server, waits until `/v1/models` answers (≤ 90 s), runs `body`, stops the server.
-    static func with<T>(_ body: (URL) async throws -> T) async throws -> T {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw EngineError.io("\(python) missing: create it with `python3 -m venv .venv-llamaserver && .venv-llamaserver/bin/pip install 'llama-cpp-python[server]==0.3.36'` (make test does)")
-        }
-        let modelPath = try ModelStore.resolve(ModelStore.defaultModel)
-        let port = try freePort()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-m", "llama_cpp.server", "--model", modelPath, "--host", "127.0.0.1", "--port", "\(port)",
-                       "--n_ctx", "2048", "--n_threads", "2"]
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("llamaserver-\(port).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let fh = try FileHandle(forWritingTo: log)
-        p.standardOutput = fh
-        p.standardError = fh
-        try p.run()
-        // SIGKILL: llama_cpp.server (uvicorn) may ignore SIGTERM while a worker thread is busy, and
-        // waitUntilExit would then wait forever.
-        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit(); try? fh.close() }
-        let base = URL(string: "http://127.0.0.1:\(port)/v1")!
-        let deadline = Date().addingTimeInterval(90)
-        var up = false
-        while Date() < deadline && p.isRunning {
-            var req = URLRequest(url: base.appendingPathComponent("models"))
-            req.timeoutInterval = 2
-            if let (_, r) = try? await URLSession.shared.data(for: req), (r as? HTTPURLResponse)?.statusCode == 200 { up = true; break }
-            try await Task.sleep(nanoseconds: 300_000_000)
-        }
-        guard up else {
-            let tail = (try? String(contentsOf: log, encoding: .utf8))?.suffix(2000) ?? ""
-            throw EngineError.io("llama_cpp.server did not start on port \(port): \(tail)")
-        }
-        return try await body(base)
-    }
-}
-
+/// Against a real llama-cpp-python server (`LlamaServer` in TestSupport).
 @Suite(.serialized, .enabled(if: LlamaServer.available)) struct OpenAIGeneratorTests {
     @Test func realServerCompletionsStopsSeedsErrorsAndRetries() async throws {
         let m = try SearchTestModel.get()
         let prompt = m.renderChat([.user("What is 7 + 5? Answer in one short sentence.")], addGenerationPrompt: true)
-        try await LlamaServer.with { base in
+        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel), startTimeout: 90) { base in
             let gen = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
             #expect(gen.renderPrompt(system: nil, user: "What is 7 + 5? Answer in one short sentence.") == prompt)
             // Greedy, a stop string, seeds, logprobs; plus one job the server must reject (longer than n_ctx).
@@ -103,7 +45,7 @@ enum LlamaServer {
     @Test func realServerChatCompletions() async throws {
         let m = try SearchTestModel.get()
         let question = "What is 7 + 5? Answer in one short sentence."
-        try await LlamaServer.with { base in
+        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel), startTimeout: 90) { base in
             let chat = OpenAIGenerator(baseURL: base, model: "smollm2", endpoint: .chat, chatContinuation: .none, maxConcurrency: 4, timeout: 60)
             let plain = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
             // Chat mode renders the ChatML encoding it reads back, whatever the served template is.

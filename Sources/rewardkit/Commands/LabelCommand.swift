@@ -78,7 +78,7 @@ struct LabelRunCommand: AsyncParsableCommand {
     @Flag(help: "consensus: also write the solutions the annotators disagree on (with kept=false).")
     var includeDropped = false
 
-    @OptionGroup var backend: LabelGeneratorOptions
+    @OptionGroup var backend: GeneratorOptions
 
     func validate() throws {
         guard LabelParameters.Method(rawValue: method) != nil else {
@@ -89,11 +89,12 @@ struct LabelRunCommand: AsyncParsableCommand {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1…64") }
         guard rolloutBudget >= 1, maxSearches >= 1 else { throw ValidationError("--rollout-budget and --max-searches must be ≥ 1") }
         guard (0...1024).contains(sample) else { throw ValidationError("--sample must be in 0…1024") }
-        try backend.validateBackend()
     }
 
     func run() async throws {
-        let (generator, generatorIdentity) = try backend.makeGenerator()
+        // Contexts are tokenized from text: a resumed job rebuilds them from the DB, where no token ids are stored.
+        let made = try backend.makeGenerator(retokenizeContexts: true)
+        let (generator, generatorIdentity) = (made.generator, made.identity)
         var p = LabelParameters(method: LabelParameters.Method(rawValue: method)!)
         p.rollouts = rollouts; p.maxTokens = maxTokens; p.seed = seed; p.temperature = temperature
         p.hardThreshold = hardThreshold; p.rolloutBudget = rolloutBudget; p.maxSearches = maxSearches

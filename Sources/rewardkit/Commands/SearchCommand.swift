@@ -59,26 +59,8 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Answer pick: naive | majority | weighted.")
     var pick: String = "weighted"
 
-    @Option(help: "local | openai")
-    var backend: String = "local"
-
-    @Option(help: "OpenAI-compatible server root (openai backend), e.g. http://127.0.0.1:8000/v1.")
-    var baseURL: String?
-
-    @Option(help: "Local: pulled model name or GGUF path. OpenAI: the served model's name.")
-    var model: String?
-
-    @Option(help: "OpenAI backend: chat template for prompts (chatml | llama3 | none).")
-    var chatTemplate: String = "chatml"
-
-    @Option(help: "OpenAI backend: completions | chat (/v1/chat/completions; the server applies the model's template).")
-    var endpoint: String = "completions"
-
-    @Option(help: "OpenAI chat endpoint: final_message (continue the steps so far via continue_final_message: vLLM, SGLang) | none (server cannot, e.g. llama_cpp.server: best_of_n runs, step methods give error records).")
-    var chatContinuation: String = "final_message"
-
-    @Option(help: "Local backend: sequences decoded together.")
-    var batch: Int = 16
+    /// --backend, --model, --base-url, --model-name, --chat-template, --endpoint, --chat-continuation, --batch, …
+    @OptionGroup var generatorOptions: GeneratorOptions
 
     @Option(help: "Text prepended to each question (e.g. the answer format).")
     var instruction: String?
@@ -88,34 +70,19 @@ struct SearchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard SearchRecord.methods()[method] != nil else { throw ValidationError("--method must be one of best_of_n, beam, dvts, rebase, mcts") }
-        guard n >= 1, beamWidth >= 1, maxTokens >= 1, stepTokens >= 1, maxSteps >= 0, batch >= 1 else {
+        guard n >= 1, beamWidth >= 1, maxTokens >= 1, stepTokens >= 1, maxSteps >= 0 else {
             throw ValidationError("-n, --beam-width, --max-tokens, --step-tokens, --batch must be ≥ 1 (--max-steps ≥ 0)")
         }
         guard SolutionAggregation(rawValue: aggregation) != nil else { throw ValidationError("--aggregation must be last, min, prod or mean") }
         guard AnswerPick(rawValue: pick) != nil else { throw ValidationError("--pick must be naive, majority or weighted") }
-        guard ["local", "openai"].contains(backend) else { throw ValidationError("--backend must be local or openai") }
-        if backend == "openai" && baseURL == nil { throw ValidationError("--backend openai needs --base-url") }
-        guard OpenAIGenerator.Endpoint(rawValue: endpoint) != nil else { throw ValidationError("--endpoint must be completions or chat") }
-        guard ChatContinuation(rawValue: chatContinuation) != nil else { throw ValidationError("--chat-continuation must be final_message or none") }
         guard out != "-" else { throw ValidationError("--out must be a file (it is appended to and read back to resume)") }
     }
 
     func run() async throws {
         let method = SearchRecord.methods()[self.method]!
         // The generator.
-        let generator: any Generator
-        var countTokens: @Sendable (String) -> Int = { ($0.utf8.count + 3) / 4 }
-        if backend == "local" {
-            let m: GGUFLanguageModel
-            do { m = try GGUFLanguageModel.load(model ?? ModelStore.defaultModel) } catch let e as EngineError { throw ConfigError(e.description) }
-            generator = LocalGenerator(model: m, maxBatch: batch)
-            countTokens = { m.tokenize($0).count }
-        } else {
-            guard let u = URL(string: baseURL!), u.scheme != nil else { throw ValidationError("--base-url is not a URL: \(baseURL!)") }
-            let template: ChatTemplate? = chatTemplate == "chatml" ? .chatML(defaultSystem: nil) : chatTemplate == "llama3" ? .llama3 : nil
-            generator = OpenAIGenerator(baseURL: u, model: model, template: template, endpoint: OpenAIGenerator.Endpoint(rawValue: endpoint)!,
-                                        chatContinuation: ChatContinuation(rawValue: chatContinuation)!)
-        }
+        let made = try generatorOptions.makeGenerator()
+        let generator = made.generator, countTokens = made.countTokens
         // The step scorer.
         let reward: any RewardFunction
         if let c = config { reward = try StandardRegistry.load(specPath: c).1 } else { reward = MathStepsReward() }
