@@ -28,16 +28,11 @@ extension GGUFLanguageModel: BatchedHiddenStates {
         let d = config.embeddingLength
         return locked {
             var out = [[[Float]]](repeating: [], count: batch.count)
-            var i = 0
-            while i < batch.count {
+            for group in tokenBudgetGroups(batch.map(\.tokens.count), budget: Self.maxBatchTokens) {
                 // Whole sequences up to maxBatchTokens per forward pass (always at least one).
-                var j = i, total = 0
-                while j < batch.count && (j == i || total + batch[j].tokens.count <= Self.maxBatchTokens) {
-                    total += batch[j].tokens.count
-                    j += 1
-                }
+                let i = group.lowerBound, j = group.upperBound
                 var tokens: [Int32] = []
-                tokens.reserveCapacity(total)
+                tokens.reserveCapacity(batch[group].reduce(0) { $0 + $1.tokens.count })
                 var segs: [(k: Int, seg: BatchSegment)] = []
                 for k in i..<j where !batch[k].tokens.isEmpty {
                     let n = batch[k].tokens.count
@@ -50,7 +45,6 @@ extension GGUFLanguageModel: BatchedHiddenStates {
                         out[k] = rows[k].map { Array(UnsafeBufferPointer(start: hidden.pointer + (s.start + $0) * d, count: d)) }
                     }
                 }
-                i = j
             }
             return out
         }

@@ -163,14 +163,9 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         }
         return withLock {
             var results = [ContinuationLogprobs?](repeating: nil, count: items.count)
-            var i = 0
-            while i < items.count {
+            for group in tokenBudgetGroups(items.map { $0.ctx.count + $0.cont.count }, budget: Self.maxBatchTokens) {
                 // Pack whole sequences into one batch so the projections run as large sgemms.
-                var j = i, total = 0
-                while j < items.count && (j == i || total + items[j].ctx.count + items[j].cont.count <= Self.maxBatchTokens) {
-                    total += items[j].ctx.count + items[j].cont.count
-                    j += 1
-                }
+                let i = group.lowerBound, j = group.upperBound
                 var tokens: [Int32] = []
                 var segs: [BatchSegment] = []
                 for k in i..<j {
@@ -187,7 +182,6 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
                                                       tokenLogprobs: scores.map(\.logprob),
                                                       isTop1: zip(scores, cont).map { $0.top1 == $1 })
                 }
-                i = j
             }
             return results.map { $0! }
         }

@@ -127,13 +127,8 @@ public final class HFModel: @unchecked Sendable {
         let d = config.embeddingLength
         lock.lock()
         defer { lock.unlock() }
-        var i = 0
-        while i < sequences.count {
-            var j = i, total = 0
-            while j < sequences.count && (j == i || total + sequences[j].count <= Self.maxBatchTokens) {
-                total += sequences[j].count
-                j += 1
-            }
+        for group in tokenBudgetGroups(sequences.map(\.count), budget: Self.maxBatchTokens) {
+            let i = group.lowerBound, j = group.upperBound
             var tokens: [Int32] = []
             var segs: [BatchSegment] = []
             for k in i..<j {
@@ -144,7 +139,6 @@ public final class HFModel: @unchecked Sendable {
             for (s, k) in zip(segs, i..<j) {
                 for (ri, r) in rows[k].enumerated() { body(k, ri, hidden.pointer + (s.start + r) * d) }
             }
-            i = j
         }
     }
 

@@ -51,15 +51,10 @@ extension GGUFLanguageModel {
         return locked {
             var out: [(span: KVSpan, states: [[Float]])] = []
             out.reserveCapacity(items.count)
-            var i = 0
-            while i < items.count {
-                var j = i, total = 0
-                while j < items.count && (j == i || total + items[j].tokens.count <= Self.maxBatchTokens) {
-                    total += items[j].tokens.count
-                    j += 1
-                }
+            for group in tokenBudgetGroups(items.map(\.tokens.count), budget: Self.maxBatchTokens) {
+                let i = group.lowerBound, j = group.upperBound
                 var tokens: [Int32] = []
-                tokens.reserveCapacity(total)
+                tokens.reserveCapacity(items[group].reduce(0) { $0 + $1.tokens.count })
                 var segs: [BatchSegment] = []
                 for k in i..<j {
                     let it = items[k], n = it.tokens.count, base = it.parent?.length ?? 0
@@ -90,7 +85,6 @@ extension GGUFLanguageModel {
                     let row = { (p: Int) in Array(UnsafeBufferPointer(start: hidden.pointer + (s.start + p) * d, count: d)) }
                     out.append((KVSpan(parent: it.parent, count: n, keys: ks, values: vs, lastHidden: row(n - 1)), it.positions.map(row)))
                 }
-                i = j
             }
             return out
         }
