@@ -15,9 +15,7 @@ import RewardEngine
 /// text this generator returned. A sample's ids need not be the tokenizer's own spelling of its text (the model
 /// may emit "\n" "\n" where the tokenizer writes "\n\n"), so without this a context's ids — and what is
 /// sampled from it — depend on whether the text was generated in this process. Label jobs need the same ids
-/// fresh and after a resume (the sampled ids are not stored). Such a generator also keeps only prefilled KV
-/// (a finished sample's decoded KV is dropped), so a context's KV is built the same way fresh and after a
-/// resume; prompt prefixes are still shared.
+/// fresh and after a resume (the sampled ids are not stored); KV is still shared through token prefixes.
 public final class LocalGenerator: Generator, @unchecked Sendable {
     public let model: GGUFLanguageModel
     public let maxBatch: Int
@@ -149,9 +147,7 @@ public final class LocalGenerator: Generator, @unchecked Sendable {
             // The sequence's KV holds every token fed: all of them after end-of-generation, all but the
             // last otherwise (the last was sampled, never fed).
             let fed = slot.finish == .end ? slot.tokens.count : max(0, slot.tokens.count - 1)
-            // Retokenized generators keep only prefilled KV: decoded KV is not bit-equal to a prefill of the
-            // same ids, so reusing it would make a continuation depend on whether its text was generated here.
-            if fed > 0 && !retokenizeContexts {
+            if fed > 0 {
                 finishedKV.append((slot.id, ctxTokens + slot.tokens[..<fed], bytes(kvPositions: ctxTokens.count + slot.maxTokens)))
             } else {
                 cache.batch.remove(slot.id)

@@ -23,12 +23,10 @@ import RewardEngine
             let fresh = try await LocalGenerator(model: m, retokenizeContexts: retokenize).generate(follow)
             #expect(continued.allSatisfy { $0.error == nil } && fresh.allSatisfy { $0.error == nil })
             // Token ids of the continued context (their count: a different spelling of the same text has another
-            // count here).
+            // count here). Sampled text is not compared: the KV a continued context reuses was built by batched
+            // decode, a fresh one by prefill, and the two need not be bit-equal.
             differing[retokenize] = zip(continued, fresh).filter { $0.contextTokens != $1.contextTokens }.count
             if retokenize {
-                // And the same continuation: a retokenizing generator never reuses decoded KV (not bit-equal to
-                // prefill), so the warm and the fresh generator build every context's KV by prefill.
-                #expect(continued.map { $0.samples.map(\.text) } == fresh.map { $0.samples.map(\.text) })
                 // Every continued context is exactly the tokenizer's ids of its text.
                 for (c, t) in zip(continued, texts) { #expect(c.contextTokens == m.tokenize(p + t, parseSpecial: true).count) }
             }
