@@ -17,12 +17,17 @@ struct EngineModelOptions: ParsableArguments {
     var weightMemory: GGUFLanguageModel.WeightMemory?
 
     func load() throws -> GGUFLanguageModel {
-        do {
-            return try GGUFLanguageModel.load(model, threads: threads, weightMemory: weightMemory ?? .fromEnvironment)
-        } catch let e as EngineError {
-            // A model that cannot be loaded is a runtime failure (exit 1), not a usage error (64 + usage text).
-            throw ConfigError(e.description)
-        }
+        try loadEngineModel(model, threads: threads, weightMemory: weightMemory)
+    }
+}
+
+/// Loads a pulled model or GGUF path for a command. A model that cannot be loaded is a runtime failure
+/// (exit 1), not a usage error (64 + usage text).
+func loadEngineModel(_ model: String, threads: Int?, weightMemory: GGUFLanguageModel.WeightMemory?) throws -> GGUFLanguageModel {
+    do {
+        return try GGUFLanguageModel.load(model, threads: threads, weightMemory: weightMemory ?? .fromEnvironment)
+    } catch let e as EngineError {
+        throw ConfigError(e.description)
     }
 }
 

@@ -71,7 +71,7 @@ struct SearchCommand: AsyncParsableCommand {
     func validate() throws {
         guard SearchRecord.methods()[method] != nil else { throw ValidationError("--method must be one of best_of_n, beam, dvts, rebase, mcts") }
         guard n >= 1, beamWidth >= 1, maxTokens >= 1, stepTokens >= 1, maxSteps >= 0 else {
-            throw ValidationError("-n, --beam-width, --max-tokens, --step-tokens, --batch must be ≥ 1 (--max-steps ≥ 0)")
+            throw ValidationError("-n, --beam-width, --max-tokens, --step-tokens must be ≥ 1 (--max-steps ≥ 0)")
         }
         guard SolutionAggregation(rawValue: aggregation) != nil else { throw ValidationError("--aggregation must be last, min, prod or mean") }
         guard AnswerPick(rawValue: pick) != nil else { throw ValidationError("--pick must be naive, majority or weighted") }

@@ -79,12 +79,7 @@ struct GeneratorOptions: ParsableArguments {
     func makeGenerator(retokenizeContexts: Bool = false) throws -> Made {
         try validate()
         if backend == "local" {
-            let m: GGUFLanguageModel
-            do {
-                m = try GGUFLanguageModel.load(model ?? ModelStore.defaultModel, threads: threads, weightMemory: weightMemory ?? .fromEnvironment)
-            } catch let e as EngineError {
-                throw ConfigError(e.description)  // a runtime failure (exit 1), not a usage error
-            }
+            let m = try loadEngineModel(model ?? ModelStore.defaultModel, threads: threads, weightMemory: weightMemory)
             let g = LocalGenerator(model: m, maxBatch: batch, cacheBytes: prefixCacheMb << 20, retokenizeContexts: retokenizeContexts)
             return Made(generator: g, identity: g.name, countTokens: { m.tokenize($0).count })
         }
