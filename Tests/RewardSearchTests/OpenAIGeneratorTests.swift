@@ -12,7 +12,7 @@ import TestSupport
     @Test func realServerCompletionsStopsSeedsErrorsAndRetries() async throws {
         let m = try SearchTestModel.get()
         let prompt = m.renderChat([.user("What is 7 + 5? Answer in one short sentence.")], addGenerationPrompt: true)
-        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel), startTimeout: 90) { base in
+        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel)) { base in
             let gen = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
             #expect(gen.renderPrompt(system: nil, user: "What is 7 + 5? Answer in one short sentence.") == prompt)
             // Greedy, a stop string, seeds, logprobs; plus one job the server must reject (longer than n_ctx).
@@ -45,7 +45,7 @@ import TestSupport
     @Test func realServerChatCompletions() async throws {
         let m = try SearchTestModel.get()
         let question = "What is 7 + 5? Answer in one short sentence."
-        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel), startTimeout: 90) { base in
+        try await LlamaServer.with(model: try ModelStore.resolve(ModelStore.defaultModel)) { base in
             let chat = OpenAIGenerator(baseURL: base, model: "smollm2", endpoint: .chat, chatContinuation: .none, maxConcurrency: 4, timeout: 60)
             let plain = OpenAIGenerator(baseURL: base, model: "smollm2", template: m.chatTemplate, maxConcurrency: 4, timeout: 60)
             // Chat mode renders the ChatML encoding it reads back, whatever the served template is.
