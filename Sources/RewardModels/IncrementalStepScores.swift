@@ -25,6 +25,8 @@ public actor IncrementalStepScores {
     /// `implicit_prm`) and engine calls.
     public private(set) var computedTokens = 0
     public private(set) var calls = 0
+    /// Bytes of KV kept across calls (bounded by `maxBytes` plus the root prompt's span).
+    public var keptBytes: Int { spans.reduce(0) { $0 + $1.bytes } }
 
     /// nil when the backbone is not the embedded GGUF engine (no KV spans to keep).
     public init?(_ prm: ProcessRewardModel, maxBytes: Int = 1 << 30) {

@@ -134,4 +134,24 @@ import RewardEngine
             await #expect(throws: EngineError.self) { try await inc.lastStepScores(prompt: .text(Self.question), paths: [[]]) }
         }
     }
+
+    /// A budget too small for any step span keeps only the root: every path then runs from the root,
+    /// scores are unchanged, and the kept KV does not grow with the tree.
+    @Test func spansPastTheByteBudgetAreNotKeptAndScoresAreUnchanged() async throws {
+        let m = try SearchTestModel.get()
+        let p = try prm(m)
+        let unbounded = try #require(IncrementalStepScores(p))
+        let tight = try #require(IncrementalStepScores(p, maxBytes: 1))
+        let steps = Self.tree.map(\.step)
+        let paths = [[steps[0]], [steps[0], steps[2]], [steps[0], steps[2], steps[3]], [steps[1]]]
+        let a = try await unbounded.lastStepScores(prompt: .text(Self.question), paths: paths)
+        let b = try await tight.lastStepScores(prompt: .text(Self.question), paths: paths)
+        let rootBytes = await tight.keptBytes
+        let c = try await tight.lastStepScores(prompt: .text(Self.question), paths: paths.map { $0 + ["One more step."] })
+        for (x, y) in zip(a, b) { #expect(abs(x - y) < 1e-5, "\(x) vs \(y)") }
+        #expect(c.count == paths.count)
+        #expect(rootBytes > 0)
+        #expect(await tight.keptBytes == rootBytes)
+        #expect(await rootBytes < unbounded.keptBytes)
+    }
 }
