@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         // HTTP server for `rewardkit serve`; only RewardServer depends on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own NIO; RewardServer names it to run Swift tasks on the event loops.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Resumable label-synthesis jobs (`rewardkit label`); only RewardLabel depends on it.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
@@ -70,6 +72,8 @@ let package = Package(
                 swiftSettings: releaseFlags),
         .target(name: "RewardServer",
                 dependencies: ["RewardCore", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: releaseFlags),
         .executableTarget(name: "rewardkit",

@@ -15,7 +15,8 @@ final class BackgroundWork: Sendable {
             let id = s.next
             s.next += 1
             // Created under the lock: the task's own removal waits for the insertion.
-            s.tasks[id] = Task {
+            // On the work pool: these run model slices and 256-record slices (see WorkExecutor).
+            s.tasks[id] = workTask {
                 await body()
                 self.state.withLock { _ = $0.tasks.removeValue(forKey: id) }
             }

@@ -35,7 +35,8 @@ actor ModelBatcher {
             metrics.queueDepth(samples.count)
             if !running {
                 running = true
-                Task { await self.drain() }
+                // Forward passes run on the work pool, never on an event loop.
+                workTask { await self.drain() }
             }
         }
     }

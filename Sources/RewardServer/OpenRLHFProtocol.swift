@@ -85,17 +85,39 @@ enum PromptSplit {
         return (stripEndTokens(r), m)
     }
 
+    static let endTokenBytes: [[UInt8]] = endTokens.map { Array($0.utf8) }
+
     /// Removes trailing end tokens (and the whitespace after them); text without one is untouched.
+    /// Compares UTF-8 bytes, not Characters: this runs on every query, and Character-wise suffix
+    /// tests were most of the protocol decoding's cost for a 1-record request.
     static func stripEndTokens(_ s: String) -> String {
-        var out = Substring(s)
+        let cut = s.utf8.withContiguousStorageIfAvailable { endOfContent($0) } ?? endOfContent(Array(s.utf8)[...])
+        guard let end = cut else { return s }
+        return s.utf8Slice(0..<end)
+    }
+
+    /// Byte length of `b` without its trailing end tokens (and the whitespace after each), or
+    /// nil when there is no trailing end token.
+    static func endOfContent<B: RandomAccessCollection<UInt8>>(_ b: B) -> Int? where B.Index == Int {
+        var end = b.count
+        var stripped = false
         while true {
-            var t = out
-            while let l = t.last, l.isNewline || l == " " { t.removeLast() }
-            guard let token = endTokens.first(where: { t.hasSuffix($0) }) else { break }
-            t.removeLast(token.count)
-            out = t
+            var t = end
+            // Spaces and line breaks: ASCII \n \v \f \r and space, U+0085, U+2028, U+2029.
+            while t > 0 {
+                let c = b[t - 1]
+                if c == 0x20 || (0x0A...0x0D).contains(c) { t -= 1; continue }
+                if t >= 2, b[t - 2] == 0xC2, c == 0x85 { t -= 2; continue }
+                if t >= 3, b[t - 3] == 0xE2, b[t - 2] == 0x80, c == 0xA8 || c == 0xA9 { t -= 3; continue }
+                break
+            }
+            guard let token = endTokenBytes.first(where: { tok in
+                tok.count <= t && b[(t - tok.count)..<t].elementsEqual(tok)
+            }) else { break }
+            end = t - token.count
+            stripped = true
         }
-        return String(out)
+        return stripped ? end : nil
     }
 
     static func split(query: String, prompt: String) -> (response: String, matched: Bool) {

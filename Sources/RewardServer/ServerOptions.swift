@@ -23,13 +23,14 @@ public struct ServerOptions: Sendable {
     /// Records scored per slice; the deadline is checked between slices.
     public var sliceRecords = 256
     /// Rule-only requests with at most this many records are scored inline in the handler
-    /// (no task hop, no deadline timer): at ≤ ~50 µs a record that is ≤ ~1 ms of work on a
-    /// cooperative-pool thread (never a NIO event loop: Hummingbird runs handlers in tasks),
-    /// less than the deadline machinery's own cost for one record. Larger ones are sliced.
+    /// (no task hop, no deadline timer): at ≤ ~50 µs a record that is ≤ ~1 ms of work. Under
+    /// `rewardkit serve` the handler runs on its connection's event loop (`EventLoopTasks`),
+    /// so this bounds how long one request may hold a loop; larger requests go to the work
+    /// pool in slices (`WorkExecutor`, `DeadlineRunner`).
     public var inlineRecords = 16
     /// …and at most this many body bytes, so "small" holds for the text too: a huge record goes
-    /// through the sliced path and still gets its 504 at the deadline.
-    public var inlineBodyBytes = 64 << 10
+    /// through the sliced path (off the loop) and still gets its 504 at the deadline.
+    public var inlineBodyBytes = 16 << 10
     /// At shutdown, how long to wait for slices a deadline cut off (a forward pass in flight).
     public var shutdownWait: Duration = .seconds(30)
     /// Log every request at info level (the access log).

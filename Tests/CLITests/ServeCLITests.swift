@@ -200,6 +200,43 @@ enum Python {
         #expect(!err.contains("still running at exit"), "\(err)")
     }
 
+    /// The event loops run request tasks (EventLoopTasks), but a model forward pass must never hold
+    /// one: while a request's judge forward runs (seconds), /health on 8 fresh connections, which
+    /// the server spreads over all its loops, is answered before that request completes.
+    @Test func modelWorkDoesNotHoldTheEventLoops() throws {
+        let server = try LiveServer(["--config", "judge=clients/python/tests/judge_reference.yaml", "--deadline", "600"])
+        let script = """
+            import json, threading, time, urllib.request
+            base = "http://127.0.0.1:\(server.port)"
+            records = [{"prompt": f"What is 3 + {i}?", "response": f"It is {3 + i}.", "reference": str(3 + i)} for i in range(12)]
+            done = {}
+            def big():
+                req = urllib.request.Request(base + "/v1/score/judge", data=json.dumps({"records": records}).encode(), method="POST")
+                done["status"] = urllib.request.urlopen(req, timeout=900).status
+            t = threading.Thread(target=big)
+            t.start()
+            while b"rewardkit_in_flight_requests 1" not in urllib.request.urlopen(base + "/metrics", timeout=900).read():
+                if not t.is_alive(): break
+                time.sleep(0.01)
+            ok = sum(urllib.request.urlopen(base + "/health", timeout=900).status == 200 for _ in range(8))
+            print("health", ok, "while-big-running", "status" not in done, flush=True)
+            t.join()
+            print("big", done.get("status"), flush=True)
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script]
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = o
+        try p.run()
+        let text = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.contains("health 8 while-big-running True"), "\(text)")
+        #expect(text.contains("big 200"), "\(text)")
+        #expect(server.stop(timeout: 300) == 0)
+    }
+
     @Test func printOpenAPIMatchesCommittedDocument() throws {
         let r = try CLI.run(["serve", "--print-openapi"])
         #expect(r.status == 0)

@@ -29,6 +29,11 @@ func sample(_ score: Double) -> Sample {
         #expect(PromptSplit.response(query: "P: <a>4</a><|im_end|>\n<|endoftext|>", prompt: "P: ") == ("<a>4</a>", true))
         #expect(PromptSplit.response(query: "P: 4 \n", prompt: "P: ") == ("4 \n", true))
         #expect(PromptSplit.response(query: "P: 4</s>", prompt: "P: ") == ("4", true))
+        // Byte-wise end-token removal: Unicode line breaks and CRLF between tokens, non-ASCII text before them.
+        #expect(PromptSplit.stripEndTokens("é🙂 4<|im_end|>\r\n\u{2028}<｜end▁of▁sentence｜>\u{85} ") == "é🙂 4")
+        #expect(PromptSplit.stripEndTokens("4</s>x") == "4</s>x")
+        #expect(PromptSplit.stripEndTokens("4 \n") == "4 \n")
+        #expect(PromptSplit.stripEndTokens("<eos>") == "")
     }
 
     @Test func bearerAuth() {

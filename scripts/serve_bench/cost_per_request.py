@@ -45,7 +45,8 @@ def main():
         bs.wrk(port, body, 2, a.conns, 1)  # warm-up
         perf = None
         if a.perf:
-            perf = subprocess.Popen(["perf", "record", "-F", "2000", "-g", "-o", os.path.join(tmp, "perf.data"), "-p", str(p.pid)],
+            # cpu-clock: this VM has no hardware counters, and the default event records nothing here.
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "2000", "-g", "-o", os.path.join(tmp, "perf.data"), "-p", str(p.pid)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         c0 = cpu_seconds(p.pid)
         r = bs.wrk(port, body, a.seconds, a.conns, 1)
@@ -61,6 +62,9 @@ def main():
                                   "--percent-limit", "0.7", "-g", "none", "--sort", "dso,symbol"],
                                  capture_output=True, text=True).stdout
             print("\n".join(l for l in rep.splitlines() if l.strip() and not l.startswith("#"))[:6000])
+            print(subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile_breakdown.py"),
+                                  os.path.join(tmp, "perf.data"), f"{1e6 * (c1 - c0) / max(n, 1):.1f}"],
+                                 capture_output=True, text=True).stdout)
     finally:
         p.terminate()
         p.wait(60)

@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Rule-only requests with at most this many records are scored inline (0: never).")
     var inlineRecords = 16
 
+    @Flag(help: "Run Swift tasks on Swift's own thread pool instead of NIO's event loops (slower; for comparison).")
+    var noEventLoopTasks = false
+
     @Flag(help: "Do not log each request (the access log) on stderr.")
     var noAccessLog = false
 
@@ -96,6 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(OpenAPIDocument.json.utf8))
             return
         }
+        // First, before any server task starts: a request's task then runs on its connection's
+        // event loop instead of crossing to Swift's pool and back (see EventLoopTasks).
+        if !noEventLoopTasks { EventLoopTasks.install() }
         let level = Logger.Level(rawValue: logLevel)!
         LoggingSystem.bootstrap { label in ServeLogHandler(label: label, level: level) }
         let logger = Logger(label: "rewardkit.serve")
