@@ -32,6 +32,11 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         case int8
         /// f32 sgemm on the dequantized weights, as scoring does.
         case exact
+
+        /// $REWARDKIT_PREFILL (int8|exact), else `.int8`.
+        public static var fromEnvironment: PrefillPrecision {
+            ProcessInfo.processInfo.environment["REWARDKIT_PREFILL"].flatMap { PrefillPrecision(rawValue: $0.lowercased()) } ?? .int8
+        }
     }
 
     /// Where batched forward passes (prefill, scoring) get f32 weights from. Decode always reads the
@@ -57,7 +62,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// Loads a model file. `threads` defaults to the number of cores.
     public init(path: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
-                weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .int8) throws {
+                weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .fromEnvironment) throws {
         let file = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: file)
         let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -82,7 +87,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// Loads a pulled model by name (see `ModelStore`) or a GGUF path.
     public static func load(_ nameOrPath: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
-                            weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .int8) throws -> GGUFLanguageModel {
+                            weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .fromEnvironment) throws -> GGUFLanguageModel {
         try GGUFLanguageModel(path: ModelStore.resolve(nameOrPath), threads: threads, precision: precision, weightMemory: weightMemory,
                               prefill: prefill)
     }
