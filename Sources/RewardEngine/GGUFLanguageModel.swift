@@ -22,6 +22,23 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
         case exact
     }
 
+    /// How generation prefill (prompt and appended context tokens before sampling) computes its rows.
+    /// Scoring (logprobs, hidden states, reward models, KV spans) is always f32 exact whatever this says.
+    public enum PrefillPrecision: String, Sendable, CaseIterable {
+        /// Each row as a decode step: 8-bit activations on the quantized weights, attention per row (what
+        /// llama.cpp's prefill does). A token's logits and KV are then bit-identical whether it was prefilled in
+        /// one pass, appended after a cached prefix or decoded, so a continuation does not depend on how
+        /// its context was built. The default; no effect with `Precision.exact`.
+        case int8
+        /// f32 sgemm on the dequantized weights, as scoring does.
+        case exact
+
+        /// $REWARDKIT_PREFILL (int8|exact), else `.int8`.
+        public static var fromEnvironment: PrefillPrecision {
+            ProcessInfo.processInfo.environment["REWARDKIT_PREFILL"].flatMap { PrefillPrecision(rawValue: $0.lowercased()) } ?? .int8
+        }
+    }
+
     /// Where batched forward passes (prefill, scoring) get f32 weights from. Decode always reads the
     /// quantized blocks in place from the mapped file.
     public enum WeightMemory: String, Sendable, CaseIterable {
@@ -45,7 +62,7 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// Loads a model file. `threads` defaults to the number of cores.
     public init(path: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
-                weightMemory: WeightMemory = .fromEnvironment) throws {
+                weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .fromEnvironment) throws {
         let file = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: file)
         let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -60,7 +77,8 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
             let params = file.tensors.values.reduce(0) { $0 + ($1.dims.count == 2 ? $1.elementCount : 0) }
             dense = params * 4 <= Self.automaticDenseLimit
         }
-        model = try LlamaModel(weights: file, config: config, threads: n, exact: precision == .exact, dense: dense)
+        model = try LlamaModel(weights: file, config: config, threads: n, exact: precision == .exact, dense: dense,
+                                int8Prefill: prefill == .int8)
         self.config = config
         info = ModelInfo(name: config.name, architecture: config.architecture, path: path, vocabSize: config.vocabSize,
                          hiddenSize: config.embeddingLength, layerCount: config.layerCount,
@@ -69,9 +87,13 @@ public final class GGUFLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// Loads a pulled model by name (see `ModelStore`) or a GGUF path.
     public static func load(_ nameOrPath: String, threads: Int? = nil, precision: Precision = .llamaCompatible,
-                            weightMemory: WeightMemory = .fromEnvironment) throws -> GGUFLanguageModel {
-        try GGUFLanguageModel(path: ModelStore.resolve(nameOrPath), threads: threads, precision: precision, weightMemory: weightMemory)
+                            weightMemory: WeightMemory = .fromEnvironment, prefill: PrefillPrecision = .fromEnvironment) throws -> GGUFLanguageModel {
+        try GGUFLanguageModel(path: ModelStore.resolve(nameOrPath), threads: threads, precision: precision, weightMemory: weightMemory,
+                              prefill: prefill)
     }
+
+    /// How this model's generation prefill runs (`.exact` when the model's precision is exact).
+    public var prefillPrecision: PrefillPrecision { model.int8Prefill ? .int8 : .exact }
 
     /// Bytes of f32 weight copies held in memory (0 with `.compact`); the mapped file comes on top.
     public var weightBytes: Int { model.weightBytes }

@@ -35,9 +35,30 @@ public final class HFModel: @unchecked Sendable {
     /// Tokens per forward batch (bounds scratch memory).
     static let maxBatchTokens = 4096
 
+    /// How the projections are multiplied.
+    public enum Precision: String, Sendable, CaseIterable {
+        /// f32 activations on the checkpoint's weights (converted to f32): the parity mode (1e-4 of transformers fp32).
+        case exact
+        /// Weights quantized to Q8_0 blocks at load, activations rounded to 8-bit blocks, integer dot products
+        /// (llama.cpp's q8_0 math): an opt-in speed mode, close to but not equal to transformers' scores.
+        case q8
+    }
+
+    /// The `weights` spelling shared by `rewardkit bench hf --weights` and the `hf_rm`/`hf_prm` spec key:
+    /// compact | dense | automatic (exact precision) or q8.
+    public static func weightMode(_ s: String) -> (memory: GGUFLanguageModel.WeightMemory, precision: Precision)? {
+        if s.lowercased() == "q8" { return (.compact, .q8) }
+        return GGUFLanguageModel.WeightMemory(rawValue: s.lowercased()).map { ($0, .exact) }
+    }
+
+    public let precision: Precision
+
     /// `weightMemory`: `.compact` (default for checkpoints: bf16 tiles are converted just before each
     /// sgemm, no f32 copy) or `.dense` (f32 copy of every projection). `.automatic` = dense within 1 GiB.
-    public init(directory: String, threads: Int? = nil, weightMemory: GGUFLanguageModel.WeightMemory? = nil) throws {
+    /// `precision`: `.q8` quantizes the projections at load (`Q8WeightSource`; `weightMemory` is then moot).
+    public init(directory: String, threads: Int? = nil, weightMemory: GGUFLanguageModel.WeightMemory? = nil,
+                precision: Precision = .exact) throws {
+        self.precision = precision
         let ck = try HFCheckpoint(directory: directory)
         checkpoint = ck
         try ck.rejectUnsupportedTensors()
@@ -75,7 +96,14 @@ public final class HFModel: @unchecked Sendable {
         if head == .languageModel && ck.entry("lm_head.weight") == nil && !ck.config.tieWordEmbeddings {
             throw EngineError.invalidCheckpoint("\(directory): no lm_head.weight and tie_word_embeddings is false")
         }
-        model = try LlamaModel(weights: ck, config: cfg, threads: n, exact: true, dense: dense, lmHead: head == .languageModel)
+        switch precision {
+        case .exact:
+            model = try LlamaModel(weights: ck, config: cfg, threads: n, exact: true, dense: dense, lmHead: head == .languageModel)
+        case .q8:
+            let names = Q8WeightSource.projectionNames(layers: cfg.layerCount).filter { $0 != "output.weight" || head == .languageModel }
+            let q = try Q8WeightSource(ck, names: names, threads: n)
+            model = try LlamaModel(weights: q, config: cfg, threads: n, exact: false, dense: false, lmHead: head == .languageModel)
+        }
     }
 
     /// The head from the declared architecture, confirmed by the tensors present.
@@ -135,9 +163,13 @@ public final class HFModel: @unchecked Sendable {
                 segs.append(BatchSegment(cache: model.makeCache(capacity: sequences[k].count), start: tokens.count, count: sequences[k].count))
                 tokens += sequences[k]
             }
-            let hidden = model.forward(tokens: tokens, segments: segs)
+            // Only the rows the head reads go through the last block's o-proj/MLP and the final norm.
+            let wanted = Array(Set(zip(segs, i..<j).flatMap { s, k in rows[k].map { s.start + $0 } })).sorted()
+            let slot = Dictionary(uniqueKeysWithValues: wanted.enumerated().map { ($1, $0) })
+            let hidden = model.forward(tokens: tokens, segments: segs, int8Batch: precision == .q8,
+                                       outputRows: wanted.isEmpty ? nil : wanted)
             for (s, k) in zip(segs, i..<j) {
-                for (ri, r) in rows[k].enumerated() { body(k, ri, hidden.pointer + (s.start + r) * d) }
+                for (ri, r) in rows[k].enumerated() { body(k, ri, hidden.pointer + slot[s.start + r]! * d) }
             }
         }
     }

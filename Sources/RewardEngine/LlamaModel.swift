@@ -53,12 +53,17 @@ final class LlamaModel: @unchecked Sendable {
 
     /// True: f32 activations everywhere. False: token-by-token decode uses the 8-bit integer kernel.
     let exact: Bool
+    /// Generation prefill (`SequenceBatch.add/extend`) computes its rows as decode steps: int8 kernel and
+    /// per-row attention (llama.cpp's prefill is int8 too). Scoring paths never do; false when `exact`.
+    let int8Prefill: Bool
 
     /// `dense`: keep f32 copies of the projections for batched sgemm (else dequantize tiles on the fly).
     /// `lmHead`: build the output projection (tied to the embedding when the source has no `output.weight`).
+    /// `int8Prefill`: see the property (ignored when `exact`).
     init(weights file: any WeightSource, config: ModelConfig, threads: Int, exact: Bool = false, dense: Bool = true,
-         lmHead: Bool = true) throws {
+         lmHead: Bool = true, int8Prefill: Bool = false) throws {
         self.exact = exact
+        self.int8Prefill = int8Prefill && !exact
         self.weights = file
         self.config = config
         self.threads = max(1, threads)
@@ -149,9 +154,17 @@ final class LlamaModel: @unchecked Sendable {
     /// Runs a batch through the model; returns final-normalized hidden states [rows × d].
     /// Each segment's tokens are appended to its cache (positions continue from `cache.count`).
     /// `layerLimit` stops after that many blocks and returns the raw residual stream instead (diagnostics).
-    /// `decodeStep`: the rows are single generated tokens; unless `exact`, projections use the int8 kernel.
-    func forward(tokens: [Int32], segments: [BatchSegment], layerLimit: Int? = nil, decodeStep: Bool = false) -> FloatBuffer {
-        let useKernel = decodeStep && !exact
+    /// `decodeStep`: every row is computed as a decode step of its own (unless `exact`, projections use the
+    /// int8 kernel; attention runs per query row, its key chunking set by the row's position alone), so a
+    /// row's result does not depend on how the rows were split into calls: prefilled in one pass, appended
+    /// after a cached prefix, or decoded one at a time — bit for bit.
+    /// `int8Batch`: projections through the int8 kernel but attention as a batch (HF `q8` scoring).
+    /// `outputRows` (ascending batch rows): only these rows are wanted — the last block's work after attention
+    /// (o-proj, MLP) and the final norm run for them alone (a pooled head reads one row per sequence); the
+    /// result then has one row per entry, in that order. The KV caches are filled for every row regardless.
+    func forward(tokens: [Int32], segments: [BatchSegment], layerLimit: Int? = nil, decodeStep: Bool = false,
+                 int8Batch: Bool = false, outputRows: [Int]? = nil) -> FloatBuffer {
+        let useKernel = (decodeStep || int8Batch) && !exact
         let T = tokens.count
         let d = config.embeddingLength, ff = config.feedForwardLength
         let qd = config.qDim, kvd = config.kvDim, hd = config.headDim
@@ -171,10 +184,26 @@ final class LlamaModel: @unchecked Sendable {
         for t in 0..<T { embed(tokens[t], into: x.pointer + t * d) }
         let rope = rotary.table(positions: rowPos)
         let par = T >= 16 ? threads : 1
-        // Several single-token segments (a batched decode step): their attention runs as one parallel section.
-        let decodeSegments = segments.filter { $0.count == 1 }
-        let decodePlan = decodeSegments.count > 1 ? DecodeAttentionPlan(segments: decodeSegments, config: config, threads: threads) : nil
+        // Decode-step rows (and several single-token segments of a batch): attention per query row in one
+        // parallel section.
+        // Decode-step rows go in plans of at most 256 rows (bounds the split-K scratch of a long prompt).
+        var decodePlans: [DecodeAttentionPlan] = []
+        if decodeStep {
+            let queries = segments.flatMap { s in (0..<s.count).map { (row: s.start + $0, cache: s.cache, length: s.cache.count + $0 + 1) } }
+            for c0 in stride(from: 0, to: queries.count, by: 256) {
+                decodePlans.append(DecodeAttentionPlan(rows: Array(queries[c0..<min(queries.count, c0 + 256)]), config: config, threads: threads))
+            }
+        } else {
+            let decodeSegments = segments.filter { $0.count == 1 }
+            if decodeSegments.count > 1 { decodePlans = [DecodeAttentionPlan(segments: decodeSegments, config: config, threads: threads)] }
+        }
 
+        // Rows carried through the post-attention work (all of them, until the last block when `outputRows`).
+        var n = T
+        if let sel = outputRows {
+            precondition(zip(sel, sel.dropFirst()).allSatisfy { $0 < $1 } && (sel.first ?? 0) >= 0 && (sel.last ?? 0) < T,
+                         "outputRows must be ascending batch rows")
+        }
         for (li, L) in layers.enumerated() {
             if let lim = layerLimit, li >= lim { break }
             parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.attnNorm.pointer, h.pointer + t * d, d, eps: eps) }
@@ -200,22 +229,30 @@ final class LlamaModel: @unchecked Sendable {
                     (vc + p * kvd).update(from: row + qd + kvd, count: kvd)
                 }
             }
-            if let plan = decodePlan { decodeAttention(layer: li, plan: plan, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer) }
-            for s in segments where s.count > 1 || decodePlan == nil {
+            for plan in decodePlans { decodeAttention(layer: li, plan: plan, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer) }
+            for s in segments where !decodeStep && (s.count > 1 || decodePlans.isEmpty) {
                 attention(layer: li, segment: s, qkv: qkv.pointer, qkvStride: qkvDim, out: attn.pointer)
             }
-            L.wo.apply(attn.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
-            parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.ffnNorm.pointer, h.pointer + t * d, d, eps: eps) }
-            L.wgu.apply(h.pointer, rows: T, out: gu.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
-            parallelRows(T, par) { t in
+            if let sel = outputRows, li == layers.count - 1, layerLimit == nil {
+                // Move the wanted rows to the front (ascending, so a row is read before it is overwritten).
+                for (i, r) in sel.enumerated() where i != r {
+                    (x.pointer + i * d).update(from: x.pointer + r * d, count: d)
+                    (attn.pointer + i * qd).update(from: attn.pointer + r * qd, count: qd)
+                }
+                n = sel.count
+            }
+            L.wo.apply(attn.pointer, rows: n, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
+            parallelRows(n, par) { t in VectorMath.rmsNorm(x.pointer + t * d, L.ffnNorm.pointer, h.pointer + t * d, d, eps: eps) }
+            L.wgu.apply(h.pointer, rows: n, out: gu.pointer, accumulate: false, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
+            parallelRows(n, par) { t in
                 let g = gu.pointer + t * 2 * ff
                 VectorMath.siluMul(g, g + ff, act.pointer + t * ff, ff)
             }
-            L.wdown.apply(act.pointer, rows: T, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
+            L.wdown.apply(act.pointer, rows: n, out: x.pointer, accumulate: true, threads: threads, workspace: workspace, useKernel: useKernel, perRow: decodeStep)
         }
         for s in segments { s.cache.count += s.count }
         if layerLimit != nil { return x }
-        parallelRows(T, par) { t in VectorMath.rmsNorm(x.pointer + t * d, self.outputNorm.pointer, h.pointer + t * d, d, eps: eps) }
+        parallelRows(n, par) { t in VectorMath.rmsNorm(x.pointer + t * d, self.outputNorm.pointer, h.pointer + t * d, d, eps: eps) }
         return h
     }
 
@@ -304,12 +341,12 @@ final class LlamaModel: @unchecked Sendable {
         let scale = 1 / Float(hd).squareRoot()
         let accFloats = group * hd
         let buf = workspace.attention(floats: plan.scratchFloats)
-        let keys = plan.segments.map { UncheckedSendable(($0.cache.keys(layer), $0.cache.values(layer))) }
+        let keys = plan.caches.map { UncheckedSendable(($0.keys(layer), $0.values(layer))) }
         let box = UncheckedSendable((qkv, out, buf, plan, keys))
         WorkerPool.shared.run(plan.taskSegment.count, threads: threads) { t in
             let (qkv, _, buf, plan, keys) = box.value
             let si = plan.taskSegment[t]
-            let s = plan.segments[si]
+            let row = plan.rows[si]
             let local = t - plan.taskStart[si]
             let chunks = plan.chunks[si], chunkLen = plan.chunkLen[si], L = plan.length[si]
             let g = local / chunks, c = local % chunks
@@ -319,13 +356,13 @@ final class LlamaModel: @unchecked Sendable {
             let tasks = groups * chunks, scoreFloats = group * chunkLen
             let scores = base, acc = base + tasks * scoreFloats
             let ms = acc + tasks * accFloats, ls = ms + tasks * group
-            rk_attend_partial(qkv + s.start * qkvStride + g * group * hd, Int64(group), kc + g * hd, vc + g * hd, Int64(kvd),
+            rk_attend_partial(qkv + row * qkvStride + g * group * hd, Int64(group), kc + g * hd, vc + g * hd, Int64(kvd),
                               Int64(hd), Int64(j0), Int64(j1), scale, scores + local * scoreFloats, acc + local * accFloats,
                               ms + local * group, ls + local * group)
         }
-        parallelRows(plan.segments.count, threads) { si in
+        parallelRows(plan.rows.count, threads) { si in
             let (_, out, buf, plan, _) = box.value
-            let s = plan.segments[si]
+            let row = plan.rows[si]
             let chunks = plan.chunks[si], chunkLen = plan.chunkLen[si]
             let tasks = groups * chunks
             let base = buf + plan.scratchStart[si]
@@ -334,7 +371,7 @@ final class LlamaModel: @unchecked Sendable {
             for g in 0..<groups {
                 let t0 = g * chunks
                 rk_attend_merge(Int64(chunks), Int64(group), Int64(hd), acc + t0 * accFloats, ms + t0 * group, ls + t0 * group,
-                                out + s.start * qd + g * group * hd)
+                                out + row * qd + g * group * hd)
             }
         }
     }
@@ -350,10 +387,12 @@ final class LlamaModel: @unchecked Sendable {
     }
 }
 
-/// How a batched decode step splits its attention into tasks (computed once per forward pass: every
-/// layer has the same key counts).
+/// How decode-step attention splits into tasks, for query rows that each see their cache's first `length`
+/// keys (computed once per forward pass: every layer has the same key counts).
 struct DecodeAttentionPlan {
-    let segments: [BatchSegment]
+    /// Batch row of each query.
+    let rows: [Int]
+    let caches: [KVCache]
     let length: [Int]
     let chunks: [Int]
     let chunkLen: [Int]
@@ -362,14 +401,19 @@ struct DecodeAttentionPlan {
     let scratchStart: [Int]
     let scratchFloats: Int
 
+    /// Single-token segments: each one's row attends to its whole cache plus itself.
     init(segments: [BatchSegment], config: ModelConfig, threads: Int) {
+        self.init(rows: segments.map { ($0.start, $0.cache, $0.cache.count + 1) }, config: config, threads: threads)
+    }
+
+    init(rows queries: [(row: Int, cache: KVCache, length: Int)], config: ModelConfig, threads: Int) {
         let groups = config.headCountKV, group = config.headCount / config.headCountKV
         var length: [Int] = [], chunks: [Int] = [], chunkLen: [Int] = [], taskStart: [Int] = [], taskSegment: [Int] = []
         var scratchStart: [Int] = []
         var scratch = 0
-        for (i, s) in segments.enumerated() {
-            // Same chunking as `LlamaModel.attention` for one sequence (depends only on its length).
-            let L = s.cache.count + 1
+        for (i, q) in queries.enumerated() {
+            // Same chunking as `LlamaModel.attention` for one decode step (depends only on the key count).
+            let L = q.length
             let c = L < 128 ? 1 : max(1, min(L / 64, (threads * 4 + groups - 1) / groups))
             let cl = (L + c - 1) / c
             length.append(L); chunks.append(c); chunkLen.append(cl)
@@ -378,7 +422,8 @@ struct DecodeAttentionPlan {
             scratchStart.append(scratch)
             scratch += groups * c * (group * cl + group * config.headDim + 2 * group)
         }
-        self.segments = segments
+        self.rows = queries.map(\.row)
+        self.caches = queries.map(\.cache)
         self.length = length; self.chunks = chunks; self.chunkLen = chunkLen
         self.taskStart = taskStart; self.taskSegment = taskSegment
         self.scratchStart = scratchStart; self.scratchFloats = scratch

@@ -11,7 +11,7 @@
 ///   distribution over the next token; `remove(_:)` frees a finished sequence.
 ///
 /// Results do not depend on the batch: a sequence gets bit-identical logits whether it is stepped alone
-/// or with others (int8 decode kernels and f32 exact mode alike; see `Linear`). Memory per sequence is its
+/// or with others, and (int8 prefill) whether its tokens were added, extended or stepped (int8 decode kernels and f32 exact mode alike; see `Linear`). Memory per sequence is its
 /// KV cache, 2 · layers · kvDim · 4 bytes per position (SmolLM2-135M: 46 KB per token), plus one logits
 /// row (vocab · 4 bytes). Not thread-safe: drive one batch from one task; forward passes take the model's
 /// lock, so other model calls interleave between steps.
@@ -61,7 +61,7 @@ public final class SequenceBatch: @unchecked Sendable {
         return ID(raw: nextID)
     }
 
-    /// A new sequence: the prompt is prefilled now (f32, as scoring does) and its next-token logits are ready.
+    /// A new sequence: the prompt is prefilled now (see `GGUFLanguageModel.PrefillPrecision`) and its next-token logits are ready.
     public func add(prompt: [Int32]) throws -> ID {
         guard !prompt.isEmpty else { throw EngineError.invalidArgument("empty prompt") }
         try model.checkTokens(prompt)
@@ -89,7 +89,7 @@ public final class SequenceBatch: @unchecked Sendable {
         return id
     }
 
-    /// Appends known tokens to one sequence in one forward pass (f32, like a prompt) and refreshes its logits.
+    /// Appends known tokens to one sequence in one forward pass (like a prompt) and refreshes its logits.
     public func extend(_ id: ID, tokens: [Int32]) throws {
         let seq = try sequence(id)
         guard !tokens.isEmpty else { return }
@@ -103,9 +103,11 @@ public final class SequenceBatch: @unchecked Sendable {
     private func prefill(_ seq: Sequence, _ tokens: [Int32]) throws {
         let lm = model.model
         let d = model.config.embeddingLength
+        // int8 prefill computes every row as a decode step, so the KV and logits equal decoding the tokens.
+        let perRow = lm.int8Prefill
         model.locked {
-            let h = lm.forward(tokens: tokens, segments: [BatchSegment(cache: seq.cache, start: 0, count: tokens.count)])
-            lm.logits(hidden: h.pointer + (tokens.count - 1) * d, rows: 1, out: seq.logits.pointer)
+            let h = lm.forward(tokens: tokens, segments: [BatchSegment(cache: seq.cache, start: 0, count: tokens.count)], decodeStep: perRow)
+            lm.logits(hidden: h.pointer + (tokens.count - 1) * d, rows: 1, out: seq.logits.pointer, decodeStep: perRow)
         }
     }
 

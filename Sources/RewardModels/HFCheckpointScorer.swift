@@ -13,9 +13,17 @@ public final class HFCheckpointScorer: @unchecked Sendable {
     public let text: HFTokenizerBundle
     public let maxTokens: Int
 
-    public init(directory: String, threads: Int? = nil, maxTokens: Int? = nil) throws {
+    /// `weights`: compact | dense | automatic (exact f32, the parity mode) or q8 (opt-in speed mode; see `HFModel.Precision`).
+    public init(directory: String, threads: Int? = nil, maxTokens: Int? = nil, weights: String? = nil) throws {
         self.directory = directory
-        model = try HFModel(directory: directory, threads: threads)
+        if let w = weights {
+            guard let mode = HFModel.weightMode(w) else {
+                throw EngineError.invalidArgument("weights '\(w)': expected compact, dense, automatic or q8")
+            }
+            model = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision)
+        } else {
+            model = try HFModel(directory: directory, threads: threads)
+        }
         text = try HFTokenizerBundle.load(directory: URL(fileURLWithPath: directory))
         self.maxTokens = min(maxTokens ?? model.config.contextLength, model.config.contextLength)
     }
@@ -63,8 +71,12 @@ enum HFRewardOptions {
         let path = try o.requiredString("path")
         let threads = try o.int("threads")
         let maxTokens = try o.int("max_tokens")
+        let weights = try o.string("weights")
+        if let w = weights, HFModel.weightMode(w) == nil {
+            throw ConfigError("weights: '\(w)' is not one of compact, dense, automatic, q8")
+        }
         do {
-            return try HFCheckpointScorer(directory: path, threads: threads, maxTokens: maxTokens)
+            return try HFCheckpointScorer(directory: path, threads: threads, maxTokens: maxTokens, weights: weights)
         } catch let e as EngineError {
             throw ConfigError("path: \(e)")
         }

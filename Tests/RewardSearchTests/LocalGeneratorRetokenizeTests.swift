@@ -18,17 +18,27 @@ import RewardEngine
             let warm = LocalGenerator(model: m, retokenizeContexts: retokenize)
             let texts = try await warm.generate([roots])[0].samples.map(\.text)
             #expect(texts.count == 12)
-            let follow = texts.map { GenerationJob(context: p + $0, stop: [], maxTokens: 6, temperature: 0, seeds: [0]) }
+            let follow = texts.map {
+                var j = GenerationJob(context: p + $0, stop: [], maxTokens: 6, temperature: 0, seeds: [0])
+                j.wantLogprobs = true
+                return j
+            }
             let continued = try await warm.generate(follow)
             let fresh = try await LocalGenerator(model: m, retokenizeContexts: retokenize).generate(follow)
             #expect(continued.allSatisfy { $0.error == nil } && fresh.allSatisfy { $0.error == nil })
             // Token ids of the continued context (their count: a different spelling of the same text has another
-            // count here). Sampled text is not compared: the KV a continued context reuses was built by batched
-            // decode, a fresh one by prefill, and the two need not be bit-equal.
+            // count here).
             differing[retokenize] = zip(continued, fresh).filter { $0.contextTokens != $1.contextTokens }.count
             if retokenize {
                 // Every continued context is exactly the tokenizer's ids of its text.
                 for (c, t) in zip(continued, texts) { #expect(c.contextTokens == m.tokenize(p + t, parseSpecial: true).count) }
+                // Same ids ⇒ same continuations: the continued context's KV was built by batched decode steps plus
+                // an appended remainder, the fresh one by one prefill, and the int8 prefill computes each row as
+                // a decode step, so the logits are bit-equal and greedy continuations identical in all 12 cases.
+                for (i, (c, f)) in zip(continued, fresh).enumerated() {
+                    #expect(c.samples.map(\.text) == f.samples.map(\.text), "case \(i): warm and fresh continuations differ")
+                    #expect(c.samples.map(\.meanLogprob) == f.samples.map(\.meanLogprob), "case \(i)")
+                }
             }
         }
         #expect(differing[true] == 0)

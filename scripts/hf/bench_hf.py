@@ -7,7 +7,10 @@ length (256, 1024 tokens) scores `--batches` batches of 8 random sequences with
   - rewardkit:    `rewardkit bench hf DIR` (bf16 weights memory-mapped, f32 compute)
   - transformers: AutoModelForSequenceClassification in fp32 (its CPU reference path) and in bf16
 each in its own process so peak RSS is per implementation.
-    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--shapes 8x256,1x1024] [--weights compact|dense]
+    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--shapes 8x256,1x1024] [--weights compact|dense|q8]
+`--weights q8` quantizes the projections to Q8_0 at load (int8 kernel; an opt-in speed mode, not the parity
+mode). `--accuracy` also scores one fixed batch per shape with transformers fp32 and with rewardkit (the chosen
+weights and exact compact) and prints max abs / rel differences and pairwise ranking agreement.
 """
 import argparse, json, os, subprocess, sys, time, resource
 
@@ -51,18 +54,70 @@ def torch_worker(d, tokens, batch, batches, threads, dtype):
                       "peak_rss_mb": rss / 1e6}))
 
 
+def score_worker(d, ids_path, threads):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+    torch.set_num_threads(threads)
+    m = AutoModelForSequenceClassification.from_pretrained(d, dtype=torch.float32).eval()
+    ids = torch.tensor(json.load(open(ids_path)))
+    with torch.inference_mode():
+        out = m(input_ids=ids).logits
+    print(json.dumps({"scores": out.tolist()}))
+
+
+def compare(ours, ref):
+    """max |a-b|, max |a-b|/|b|, fraction of pairs ranked alike (column 0)."""
+    a = [x for r in ours for x in r]
+    b = [x for r in ref for x in r]
+    mabs = max(abs(x - y) for x, y in zip(a, b))
+    mrel = max(abs(x - y) / max(abs(y), 1e-12) for x, y in zip(a, b))
+    pairs = agree = 0
+    for i in range(len(ref)):
+        for j in range(i + 1, len(ref)):
+            if ref[i][0] != ref[j][0]:
+                pairs += 1
+                agree += (ours[i][0] > ours[j][0]) == (ref[i][0] > ref[j][0])
+    return mabs, mrel, (agree / pairs if pairs else 1.0), pairs
+
+
+def accuracy(a, shapes):
+    import torch
+    for B, L in shapes:
+        g = torch.Generator().manual_seed(7)
+        ids = torch.randint(1, 32000, (B, L), generator=g).tolist()
+        path = os.path.join(a.dir, f"..", f"accuracy-{B}x{L}.json")
+        json.dump(ids, open(path, "w"))
+        ref = json.loads(subprocess.run([sys.executable, __file__, "--threads", str(a.threads), "--score-worker", a.dir, path],
+                                        capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])["scores"]
+        for w in sorted({a.weights, "compact"}):
+            out = subprocess.run([a.rewardkit, "bench", "hf", a.dir, "--threads", str(a.threads), "--weights", w, "--inputs", path],
+                                 capture_output=True, text=True)
+            if out.returncode != 0:
+                print(out.stderr, file=sys.stderr)
+                sys.exit(1)
+            ours = json.loads(out.stdout.strip().splitlines()[-1])["scores"]
+            mabs, mrel, rank, pairs = compare(ours, ref)
+            print(f"accuracy {B} x {L}, rewardkit --weights {w} vs transformers fp32: max abs {mabs:.3e}, max rel {mrel:.3e}, "
+                  f"ranking agreement {rank:.3f} ({pairs} pairs); score range {min(r[0] for r in ref):.4f}..{max(r[0] for r in ref):.4f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batches", type=int, default=2)
     ap.add_argument("--lengths", default="256,1024", help="tokens per sequence, batch 8 (ignored with --shapes)")
     ap.add_argument("--shapes", help="BATCHxTOKENS list, e.g. 8x256,1x1024")
-    ap.add_argument("--weights", default="compact", help="rewardkit weight memory: compact or dense")
+    ap.add_argument("--weights", default="compact", help="rewardkit weights: compact, dense or q8")
     ap.add_argument("--rewardkit", default=".build/release/rewardkit")
     ap.add_argument("--dir", default="bench-out/qwen3-0.6b-shape-rm")
     ap.add_argument("--torch-dtypes", default="float32,bfloat16")
     ap.add_argument("--worker", nargs=5)
+    ap.add_argument("--score-worker", nargs=2)
+    ap.add_argument("--accuracy", action="store_true", help="also compare scores with transformers fp32 on fixed inputs")
     a = ap.parse_args()
+    if a.score_worker:
+        score_worker(a.score_worker[0], a.score_worker[1], a.threads)
+        return
     if a.worker:
         d, tokens, batch, batches, dtype = a.worker
         torch_worker(d, int(tokens), int(batch), int(batches), a.threads, dtype)
@@ -95,6 +150,8 @@ def main():
             if r["tokens"] == L and r["batch"] == B and r["impl"] != "rewardkit":
                 print(f"{B} x {L} tokens: rewardkit / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
                       f"{rk['peak_rss_mb'] / r['peak_rss_mb']:.2f}x memory")
+    if a.accuracy:
+        accuracy(a, shapes)
 
 
 if __name__ == "__main__":

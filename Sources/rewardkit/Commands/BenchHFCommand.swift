@@ -14,14 +14,29 @@ struct BenchHFCommand: AsyncParsableCommand {
     @Option(help: "Sequences per batch.") var batch: Int = 8
     @Option(help: "Timed batches (after one warm-up batch).") var batches: Int = 2
     @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Option(help: "Weight memory: compact (bf16 tiles converted per sgemm) or dense (f32 copy).") var weights: String = "compact"
+    @Option(help: "Weights: compact (bf16 tiles converted per sgemm), dense (f32 copy), automatic, or q8 (quantized to Q8_0 at load, int8 kernel; not the parity mode).")
+    var weights: String = "compact"
+    @Option(help: "Score these token ids instead (JSON array of id arrays) and print {\"scores\": …} (accuracy checks).")
+    var inputs: String?
 
     func run() async throws {
-        guard let mem = GGUFLanguageModel.WeightMemory(rawValue: weights) else { throw ValidationError("--weights: compact, dense or automatic") }
+        guard let mode = HFModel.weightMode(weights) else { throw ValidationError("--weights: compact, dense, automatic or q8") }
         let t0 = Date()
         let m: HFModel
-        do { m = try HFModel(directory: directory, threads: threads, weightMemory: mem) } catch let e as EngineError { throw ValidationError(e.description) }
+        do { m = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision) }
+        catch let e as EngineError { throw ValidationError(e.description) }
         let load = Date().timeIntervalSince(t0)
+        if let path = inputs {
+            guard let data = FileManager.default.contents(atPath: path),
+                  let rows = (try? JSONSerialization.jsonObject(with: data)) as? [[Int]] else {
+                throw ValidationError("--inputs \(path): expected a JSON array of token id arrays")
+            }
+            let scores: [[Float]]
+            do { scores = try m.sequenceScores(rows.map { $0.map(Int32.init) }) } catch let e as EngineError { throw ValidationError(e.description) }
+            let out = try JSONSerialization.data(withJSONObject: ["scores": scores.map { $0.map(Double.init) }, "weights": weights] as [String: Any])
+            print(String(decoding: out, as: UTF8.self))
+            return
+        }
         var rng = SystemRandomNumberGenerator()
         let V = Int32(min(m.config.vocabSize, 32000))
         func make() -> [[Int32]] { (0..<batch).map { _ in (0..<tokens).map { _ in Int32.random(in: 1..<V, using: &rng) } } }
