@@ -8,6 +8,8 @@ public final class RecordInput {
     private var arrayItems: [JSONValue]?
     private var arrayIndex = 0
     private var pendingFailure: Error?
+    /// Bytes of the last batch, to size the next one's buffer.
+    private var batchBytes = 0
     public let maxLineBytes: Int
 
     public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws {
@@ -45,15 +47,21 @@ public final class RecordInput {
             }
             return out
         }
+        // The batch's lines are copied into one buffer and each line is a slice of it: no
+        // allocation per line. The slices are made once the buffer is complete (a slice taken
+        // earlier would make the next append copy the buffer).
+        var store: [UInt8] = []
+        store.reserveCapacity(Swift.max(1 << 16, batchBytes + batchBytes / 8))
+        var spans: [(number: Int, range: Range<Int>, tooLong: Int?)] = []
+        spans.reserveCapacity(max)
         do {
-            while out.count < max, let line = try reader.next() {
-                if line.tooLong == nil, line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                out.append(line)
-            }
+            while spans.count < max, let span = try reader.nextNonBlank(appendingTo: &store) { spans.append(span) }
         } catch {
-            if out.isEmpty { throw error }
+            if spans.isEmpty { throw error }
             pendingFailure = error
         }
+        batchBytes = store.count
+        for s in spans { out.append(InputLine(number: s.number, slice: store[s.range], tooLong: s.tooLong)) }
         return out
     }
 }

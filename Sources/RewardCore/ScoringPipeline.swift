@@ -57,7 +57,8 @@ public struct ScoringPipeline: Sendable {
 
     struct LineOutcome: Sendable {
         var number: Int
-        var raw: [UInt8]?
+        /// The input line (a slice of its batch buffer), reused verbatim in the output.
+        var raw: ArraySlice<UInt8>?
         var object: JSONObject?
         var additions: [JSONMember]
         var reward: Double?
@@ -185,7 +186,7 @@ public struct ScoringPipeline: Sendable {
         // For each outcome, the index of its first sample and whether it is a pair.
         var slots: [(outcome: Int, first: Int, pair: Bool)] = []
         for line in lines {
-            var o = LineOutcome(number: line.number, raw: line.bytes, object: nil, additions: [])
+            var o = LineOutcome(number: line.number, raw: line.slice, object: nil, additions: [])
             do {
                 var obj: JSONObject
                 do {

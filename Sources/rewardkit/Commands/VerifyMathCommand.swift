@@ -103,7 +103,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
     /// brace (the input bytes are kept), or {"line": N, "error": …}.
     static func process(_ lines: [InputLine], verifier: MathVerifier) -> VerifiedSlice {
         var s = VerifiedSlice()
-        var w = JSONWriter(capacity: lines.reduce(0) { $0 + $1.bytes.count } + lines.count * 96)
+        var w = JSONWriter(capacity: lines.reduce(0) { $0 + $1.slice.count } + lines.count * 96)
         for line in lines {
             s.lines += 1
             switch handle(line, verifier) {
@@ -113,7 +113,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
             case .success(let (obj, v)):
                 if v.correct { s.correct += 1 }
                 if v.undecided { s.undecided += 1 }
-                OutputLine.make(raw: line.bytes, object: obj, additions: verdictFields(v), into: &w)
+                OutputLine.make(raw: line.slice, object: obj, additions: verdictFields(v), into: &w)
             }
         }
         s.bytes = w.bytes
