@@ -4,6 +4,7 @@
 // a fresh page fault for every page of every batch on 50 MB of input. Fixed thresholds keep the
 // pages and let later batches reuse them. (Swift cannot see mallopt: malloc.h is not in Glibc.)
 #include "rk_alloc.h"
+#include <stdlib.h>  // defines __GLIBC__ (through features.h) on glibc
 
 #if defined(__GLIBC__)
 #include <malloc.h>

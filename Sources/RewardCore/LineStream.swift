@@ -18,6 +18,10 @@ public struct LineStream<Slice: Sendable>: Sendable {
     public var minSliceLines = 256
     /// Lines of the first batch (doubling up to `batchLines` after it).
     public var firstBatchLines = 1024
+    /// A batch also ends once it holds this many bytes: what is in flight (a few batches) then
+    /// stays small enough for the reader's and writer's buffers to be reused many times over a
+    /// file, instead of faulting in fresh pages for every batch of long lines.
+    public var batchBytes = 2 << 20
     public let process: @Sendable ([InputLine]) async throws -> Slice
 
     public init(batchLines: Int = 8192, concurrency: Int, process: @escaping @Sendable ([InputLine]) async throws -> Slice) {
@@ -41,7 +45,7 @@ public struct LineStream<Slice: Sendable>: Sendable {
             func read() -> [InputLine] {
                 guard readFailure == nil else { return [] }
                 defer { size = min(batchLines, size * 2) }
-                do { return try input.nextBatch(max: size) } catch { readFailure = error; return [] }
+                do { return try input.nextBatch(max: size, maxBytes: batchBytes) } catch { readFailure = error; return [] }
             }
             var lines = read()
             var submitted = 0, consumed = 0

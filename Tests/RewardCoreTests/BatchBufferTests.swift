@@ -29,6 +29,26 @@ import Testing
         #expect(try input.nextBatch(max: 100).isEmpty)
     }
 
+    @Test func batchEndsAtTheByteBudgetAndBuffersAreReusedOnceReleased() throws {
+        let d = dir()
+        try (1...40).map { #"{"n":\#($0)}"# }.joined(separator: "\n").write(toFile: d + "/in.jsonl", atomically: false, encoding: .utf8)
+        let input = try RecordInput(path: d + "/in.jsonl")
+        // 7-byte lines: the batch ends with the line that reaches 10 bytes.
+        #expect(try input.nextBatch(max: 100, maxBytes: 10).map(\.number) == [1, 2])
+        func base(_ lines: [InputLine]) -> UInt { lines[0].slice.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        // Released batches: the reader cycles through its buffers and fills the same memory again.
+        var bases: [UInt] = []
+        for _ in 0..<12 { bases.append(base(try input.nextBatch(max: 2))) }
+        #expect(Set(bases).count <= 6)
+        #expect(bases[6] == bases[0] && bases[7] == bases[1])
+        // A batch still held keeps its buffer: the next batch in that slot gets new memory.
+        let held = try input.nextBatch(max: 2)
+        for _ in 0..<5 { _ = try input.nextBatch(max: 2) }
+        let next = try input.nextBatch(max: 2)
+        #expect(base(next) != base(held))
+        #expect(held.map(\.number) == [27, 28] && String(decoding: held[0].slice, as: UTF8.self) == #"{"n":27}"#)
+    }
+
     @Test func outputLineFromASliceEqualsTheArrayPath() {
         let store = Array(#"xx{"a":1}  {}{"reward":0}"#.utf8)
         let adds = [JSONMember("reward", .number(0.5))]
