@@ -67,6 +67,19 @@ import Testing
         #expect(w.string == #"{"reward":0.5}"# + "\n")
     }
 
+    @Test func bigWritesBypassingStdioKeepTheOrderOfSmallOnes() throws {
+        let d = dir(), path = d + "/out.jsonl"
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: (128 << 10) + 3)
+        var expected: [UInt8] = []
+        let sink = try OutputSink(path: path)
+        for chunk in [Array("a\n".utf8), big, Array("b".utf8), Array("c\n".utf8), big, big, Array("d\n".utf8)] {
+            try sink.write(chunk)
+            expected += chunk
+        }
+        try sink.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+    }
+
     @Test func streamWithSmallFirstBatchesKeepsEveryLineInOrder() async throws {
         let d = dir()
         let n = 20_011
