@@ -47,20 +47,23 @@ extension JSONParser {
 
     /// As `parseObject(bytes:keeping:)`, with members built, stubbed or skipped as `filter` says.
     public static func parseObject(bytes: [UInt8], filter: JSONKeyFilter, maxDepth: Int = defaultMaxDepth) throws -> (object: JSONObject, isEmpty: Bool)? {
-        try bytes.withUnsafeBytes { raw in
-            var p = Cursor(buf: raw.bindMemory(to: UInt8.self), maxDepth: maxDepth)
-            p.skipWS()
-            guard p.pos < p.buf.count, p.buf[p.pos] == UInt8(ascii: "{") else {
-                _ = try p.value(depth: 0)
-                p.skipWS()
-                if p.pos != p.buf.count { throw p.fail("unexpected trailing characters") }
-                return nil
-            }
-            let r = try p.members(depth: 1, filter: filter)
+        try bytes.withUnsafeBytes { try parseObject(bytes: $0, filter: filter, maxDepth: maxDepth) }
+    }
+
+    /// As `parseObject(bytes:filter:)` on bytes in place (a line in its batch buffer).
+    public static func parseObject(bytes: UnsafeRawBufferPointer, filter: JSONKeyFilter, maxDepth: Int = defaultMaxDepth) throws -> (object: JSONObject, isEmpty: Bool)? {
+        var p = Cursor(buf: bytes.bindMemory(to: UInt8.self), maxDepth: maxDepth)
+        p.skipWS()
+        guard p.pos < p.buf.count, p.buf[p.pos] == UInt8(ascii: "{") else {
+            _ = try p.value(depth: 0)
             p.skipWS()
             if p.pos != p.buf.count { throw p.fail("unexpected trailing characters") }
-            return r
+            return nil
         }
+        let r = try p.members(depth: 1, filter: filter)
+        p.skipWS()
+        if p.pos != p.buf.count { throw p.fail("unexpected trailing characters") }
+        return r
     }
 }
 

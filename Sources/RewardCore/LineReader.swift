@@ -6,15 +6,33 @@ import Glibc
 
 /// One physical input record: its 1-based line number and raw bytes, or why it was
 /// rejected before parsing (too long).
+///
+/// The bytes are a slice of one buffer shared by the whole batch (`RecordInput.nextBatch`
+/// copies a batch's lines into it once), so a line costs no allocation of its own.
 public struct InputLine: Sendable {
     public var number: Int
-    public var bytes: [UInt8]
+    /// The line's bytes, in the batch's shared buffer.
+    public var slice: ArraySlice<UInt8>
     public var tooLong: Int?
 
+    /// The line's bytes as an array of their own (a copy; `slice` and `withUnsafeBytes` do not copy).
+    public var bytes: [UInt8] {
+        get { Array(slice) }
+        set { slice = newValue[...] }
+    }
+
     public init(number: Int, bytes: [UInt8], tooLong: Int? = nil) {
+        self.init(number: number, slice: bytes[...], tooLong: tooLong)
+    }
+
+    public init(number: Int, slice: ArraySlice<UInt8>, tooLong: Int? = nil) {
         self.number = number
-        self.bytes = bytes
+        self.slice = slice
         self.tooLong = tooLong
+    }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try slice.withUnsafeBytes(body)
     }
 
     /// The line as a JSON object, or a RecordError naming the line and what was found
@@ -25,7 +43,7 @@ public struct InputLine: Sendable {
             throw RecordError(line: number, "line is longer than the line limit (--max-line-bytes); its \(n) bytes were skipped")
         }
         let v: JSONValue
-        do { v = try JSONParser.parse(bytes: bytes) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        do { v = try withUnsafeBytes { try JSONParser.parse(bytes: $0) } } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
         guard case .object(let o) = v else { throw RecordError(line: number, "expected a JSON object, got \(v.typeName)") }
         return o
     }
@@ -35,7 +53,7 @@ public struct InputLine: Sendable {
     public func object(filter: JSONKeyFilter?) throws -> JSONObject {
         guard let filter, tooLong == nil else { return try object() }
         let r: (object: JSONObject, isEmpty: Bool)?
-        do { r = try JSONParser.parseObject(bytes: bytes, filter: filter) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        do { r = try withUnsafeBytes { try JSONParser.parseObject(bytes: $0, filter: filter) } } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
         guard let r else { return try object() }
         return r.object
     }
@@ -45,7 +63,7 @@ public struct InputLine: Sendable {
     public func object(keeping keys: Set<String>) throws -> (object: JSONObject, isEmpty: Bool) {
         if tooLong != nil { return (try object(), false) }
         let r: (object: JSONObject, isEmpty: Bool)?
-        do { r = try JSONParser.parseObject(bytes: bytes, keeping: keys) } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
+        do { r = try withUnsafeBytes { try JSONParser.parseObject(bytes: $0, filter: JSONKeyFilter(build: keys)) } } catch let e as JSONParseError { throw RecordError(line: number, e.description) }
         guard let r else { let o = try object(); return (o, o.count == 0) }
         return r
     }
@@ -216,6 +234,29 @@ public final class LineReader {
 
     /// Next line without its terminator, or nil at end of input.
     public func next() throws -> InputLine? {
+        guard let s = try nextSpan() else { return nil }
+        if let n = s.tooLong { return InputLine(number: s.number, bytes: [], tooLong: n) }
+        return InputLine(number: s.number, bytes: bytes(s.from, s.to))
+    }
+
+    /// As `next()`, with the line's bytes appended to `store` (one buffer for a whole batch)
+    /// instead of copied into an array of their own; blank lines (spaces, tabs, CR) are
+    /// skipped. Returns the line's number and where its bytes lie in `store`.
+    func nextNonBlank(appendingTo store: inout [UInt8]) throws -> (number: Int, range: Range<Int>, tooLong: Int?)? {
+        while let s = try nextSpan() {
+            if let n = s.tooLong { return (s.number, store.count..<store.count, n) }
+            let span = UnsafeBufferPointer(start: buf + s.from, count: s.to - s.from)
+            if span.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let at = store.count
+            store.append(contentsOf: span)
+            return (s.number, at..<store.count, nil)
+        }
+        return nil
+    }
+
+    /// The next line as buf[from..<to] (valid until the next call), or its length when it is
+    /// over the limit (skipped, nothing buffered), or nil at the end of input.
+    private func nextSpan() throws -> (number: Int, from: Int, to: Int, tooLong: Int?)? {
         var scanFrom = start
         while true {
             if let nl = findNewline(from: scanFrom) {
@@ -224,15 +265,18 @@ public final class LineReader {
                     // The whole line is already buffered; it is still refused, like a longer one.
                     let n = nl - start
                     start = nl + 1
-                    return InputLine(number: lineNumber, bytes: [], tooLong: n)
+                    return (lineNumber, 0, 0, n)
                 }
                 var stop = nl
                 if stop > start, buf[stop - 1] == 0x0D { stop -= 1 }
-                let line = InputLine(number: lineNumber, bytes: bytes(start, stop))
+                let from = start
                 start = nl + 1
-                return line
+                return (lineNumber, from, stop, nil)
             }
-            if end - start > maxLineBytes { return try skipLongLine() }
+            if end - start > maxLineBytes {
+                let n = try skipLongLine()
+                return (lineNumber, 0, 0, n)
+            }
             if eof {
                 if let reason = streamFailure {
                     // The bytes after the last newline are a line cut by the failure, not a line.
@@ -243,9 +287,9 @@ public final class LineReader {
                 }
                 guard start < end else { return nil }
                 lineNumber += 1
-                let line = InputLine(number: lineNumber, bytes: bytes(start, end))
+                let from = start
                 start = end
-                return line
+                return (lineNumber, from, end, nil)
             }
             // fill() may compact the buffer, so remember the scan point relative to `start`.
             let scanned = end - start
@@ -259,7 +303,8 @@ public final class LineReader {
         return UnsafeRawPointer(buf).distance(to: UnsafeRawPointer(p))
     }
 
-    private func skipLongLine() throws -> InputLine {
+    /// Skips the over-long line at `start` and returns its length (the line number is counted).
+    private func skipLongLine() throws -> Int {
         lineNumber += 1
         var skipped = end - start
         start = 0
@@ -276,6 +321,6 @@ public final class LineReader {
             start = 0
             end = 0
         }
-        return InputLine(number: lineNumber, bytes: [], tooLong: skipped)
+        return skipped
     }
 }

@@ -1,17 +1,27 @@
+import CJSONScan
+
 /// The streaming core of every line-by-line command (`score`, `verify math`): reads input
 /// lines in batches, cuts each batch into contiguous slices, runs `process` on the slices
 /// concurrently and hands the results to the caller in input order.
 ///
-/// The serial work overlaps the workers: while batch k is processed, the caller's `consume`
-/// writes the results of batch k−1 and batch k+1 is read. Workers should also serialize
-/// their output lines, so what stays serial is splitting lines and writing bytes.
-/// A batch is cut into more slices than workers so an idle thread picks up the rest while
-/// another one reads or writes.
+/// The caller's task reads and writes; the workers parse, score and serialize. Up to two
+/// batches of slices are queued, so while this task writes finished slices (each as soon as
+/// the ones before it are written) and reads the next batch, the workers always have the next
+/// slices to work on: neither the reader nor the workers wait for the writer. A batch is cut
+/// into more slices than workers so an idle thread picks up the rest while another one reads or
+/// writes. The first batches are small (1,024 lines, doubling up to `batchLines`) so the
+/// workers start after a millisecond of reading, not after a whole batch.
 public struct LineStream<Slice: Sendable>: Sendable {
     public var batchLines: Int
     public var concurrency: Int
     /// Smallest slice worth a task of its own.
     public var minSliceLines = 256
+    /// Lines of the first batch (doubling up to `batchLines` after it).
+    public var firstBatchLines = 1024
+    /// A batch also ends once it holds this many bytes: what is in flight (a few batches) then
+    /// stays small enough for the reader's and writer's buffers to be reused many times over a
+    /// file, instead of faulting in fresh pages for every batch of long lines.
+    public var batchBytes = 2 << 20
     public let process: @Sendable ([InputLine]) async throws -> Slice
 
     public init(batchLines: Int = 8192, concurrency: Int, process: @escaping @Sendable ([InputLine]) async throws -> Slice) {
@@ -25,29 +35,41 @@ public struct LineStream<Slice: Sendable>: Sendable {
     /// consumed first and then the error is thrown; an error thrown by `consume` (a --strict
     /// stop) ends the stream at once.
     public func run(input: RecordInput, consume: (Slice) async throws -> Void) async throws {
-        var pending: [Slice] = []
-        var readFailure: Error?
-        var lines: [InputLine]
-        do { lines = try input.nextBatch(max: batchLines) } catch { lines = []; readFailure = error }
-        while !lines.isEmpty {
-            let ranges = Self.slices(count: lines.count, workers: concurrency, minLines: minSliceLines)
-            // Only the tasks keep the lines, so they are freed by the workers, not here.
-            var slices = ranges.map { Array(lines[$0]) }
-            lines = []
-            pending = try await withThrowingTaskGroup(of: (Int, Slice).self) { g in
-                for k in slices.indices {
-                    let slice = slices[k]
-                    g.addTask { (k, try await self.process(slice)) }
-                }
-                slices = []
-                for s in pending { try await consume(s) }
-                do { lines = try input.nextBatch(max: batchLines) } catch { lines = []; readFailure = error }
-                var parts = [Slice?](repeating: nil, count: ranges.count)
-                for try await (k, r) in g { parts[k] = r }
-                return parts.map { $0! }
+        // Every batch allocates about the same buffers; keep freed pages for the next one.
+        rk_keep_freed_memory()
+        // A full batch's slices: while fewer than this many are queued, the next batch is added.
+        let window = Self.slices(count: batchLines, workers: concurrency, minLines: minSliceLines).count
+        let readFailure: Error? = try await withThrowingTaskGroup(of: (Int, Slice).self) { g in
+            var readFailure: Error?
+            var size = max(1, min(batchLines, firstBatchLines))
+            func read() -> [InputLine] {
+                guard readFailure == nil else { return [] }
+                defer { size = min(batchLines, size * 2) }
+                do { return try input.nextBatch(max: size, maxBytes: batchBytes) } catch { readFailure = error; return [] }
             }
+            var lines = read()
+            var submitted = 0, consumed = 0
+            var ready: [Int: Slice] = [:]
+            while true {
+                if !lines.isEmpty, submitted - consumed <= window {
+                    for r in Self.slices(count: lines.count, workers: concurrency, minLines: minSliceLines) {
+                        // Only the task keeps its lines, so they are freed by the worker.
+                        let slice = Array(lines[r]), id = submitted
+                        g.addTask { (id, try await self.process(slice)) }
+                        submitted += 1
+                    }
+                    lines = read()
+                    continue
+                }
+                guard consumed < submitted, let (id, r) = try await g.next() else { break }
+                ready[id] = r
+                while let s = ready.removeValue(forKey: consumed) {
+                    try await consume(s)
+                    consumed += 1
+                }
+            }
+            return readFailure
         }
-        for s in pending { try await consume(s) }
         if let readFailure { throw readFailure }
     }
 

@@ -5,14 +5,22 @@
 /// some of the line's members (a filtered parse), as long as it holds every added key the
 /// line has: only the re-serializing path needs the whole object.
 public enum OutputLine {
+    @_disfavoredOverload
     public static func make(raw: [UInt8]?, object: JSONObject?, additions: [JSONMember], into out: inout JSONWriter) {
+        make(raw: raw?[...], object: object, additions: additions, into: &out)
+    }
+
+    /// As `make(raw:…)` with the input line's bytes where they lie (a slice of its batch buffer).
+    public static func make(raw: ArraySlice<UInt8>?, object: JSONObject?, additions: [JSONMember], into out: inout JSONWriter) {
         if let raw, let object, !additions.contains(where: { object.contains($0.key) }),
-           let close = raw.lastIndex(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A) }),
-           raw[close] == UInt8(ascii: "}")
+           let close = raw.withUnsafeBufferPointer({ lastNonSpace($0, before: $0.count) }), raw[raw.startIndex + close] == UInt8(ascii: "}")
         {
-            out.bytes.append(contentsOf: raw[..<close])
             // Empty input object: the byte before '}' (whitespace aside) is its '{'.
-            var first = raw[..<close].last(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A) }) == UInt8(ascii: "{")
+            var first = false
+            raw.withUnsafeBufferPointer { b in
+                out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<close]))
+                first = lastNonSpace(b, before: close).map { b[$0] == UInt8(ascii: "{") } ?? false
+            }
             for m in additions {
                 if !first { out.bytes.append(UInt8(ascii: ",")) }
                 first = false
@@ -27,5 +35,17 @@ public enum OutputLine {
             out.write(.object(o))
         }
         out.bytes.append(0x0A)
+    }
+
+    /// Index of the last byte before `end` that is not JSON whitespace.
+    @inline(__always)
+    static func lastNonSpace(_ b: UnsafeBufferPointer<UInt8>, before end: Int) -> Int? {
+        var i = end - 1
+        while i >= 0 {
+            let c = b[i]
+            if !(c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A) { return i }
+            i -= 1
+        }
+        return nil
     }
 }

@@ -26,6 +26,8 @@ public final class OutputSink {
     private var written: Int64 = 0
     private var writeBackFrom: Int64 = 0
     static let writeBackChunk: Int64 = 8 << 20
+    /// Writes at least this long bypass the stdio buffer.
+    static let directWriteBytes = 128 << 10
 
     public init(path: String) throws {
         self.path = path
@@ -97,6 +99,21 @@ public final class OutputSink {
         do {
             if let gz {
                 if gzwrite(gz, b.baseAddress, UInt32(b.count)) != Int32(b.count) { throw ConfigError("writing '\(path)' failed") }
+            } else if b.count >= Self.directWriteBytes, let fp {
+                // A worker's serialized slice goes straight to write(2): stdio would first copy
+                // it into its buffer.
+                guard fflush(fp) == 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
+                var done = 0
+                while done < b.count {
+                    let n = Glibc.write(fileno(fp), b.baseAddress! + done, b.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
+                    done += n
+                }
+                if rename != nil {
+                    written += Int64(b.count)
+                    if written - writeBackFrom >= Self.writeBackChunk { startWriteBack() }
+                }
             } else if fwrite(b.baseAddress, 1, b.count, fp) != b.count {
                 throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
             } else if rename != nil {

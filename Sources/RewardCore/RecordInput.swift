@@ -8,6 +8,11 @@ public final class RecordInput {
     private var arrayItems: [JSONValue]?
     private var arrayIndex = 0
     private var pendingFailure: Error?
+    /// Mean line length of the last batch, to size the next one's buffer.
+    private var lineBytes = 0
+    /// The last batches' line buffers (a batch's lines are slices of its buffer), for reuse.
+    private var stores: [[UInt8]] = Array(repeating: [], count: 6)
+    private var slot = 0
     public let maxLineBytes: Int
 
     public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws {
@@ -30,7 +35,10 @@ public final class RecordInput {
     /// Up to `max` lines; empty at end of input. Blank lines are skipped. When the stream
     /// fails (InputStreamError), the lines read before the failure are returned first and
     /// the error is thrown by the next call.
-    public func nextBatch(max: Int) throws -> [InputLine] {
+    public func nextBatch(max: Int) throws -> [InputLine] { try nextBatch(max: max, maxBytes: .max) }
+
+    /// As `nextBatch(max:)`, ending the batch early after the line that reaches `maxBytes` bytes.
+    public func nextBatch(max: Int, maxBytes: Int) throws -> [InputLine] {
         if let e = pendingFailure { pendingFailure = nil; throw e }
         var out: [InputLine] = []
         out.reserveCapacity(max)
@@ -45,15 +53,29 @@ public final class RecordInput {
             }
             return out
         }
+        // The batch's lines are copied into one buffer and each line is a slice of it: no
+        // allocation per line. The slices are made once the buffer is complete (a slice taken
+        // earlier would make the next append copy the buffer).
+        // Buffers are reused round-robin: by the time a slot comes round again its batch has been
+        // written and the buffer is this reader's alone, so emptying it keeps its (already
+        // faulted-in) pages; a buffer still in use is left to its lines and a new one is made.
+        slot = (slot + 1) % stores.count
+        var store: [UInt8] = []
+        swap(&store, &stores[slot])
+        store.removeAll(keepingCapacity: true)
+        let expected = Swift.min(lineBytes * Swift.min(max, 1 << 24), Swift.min(maxBytes, 1 << 30) + lineBytes)
+        store.reserveCapacity(Swift.max(1 << 16, expected + expected / 8))
+        defer { stores[slot] = store }
+        var spans: [(number: Int, range: Range<Int>, tooLong: Int?)] = []
+        spans.reserveCapacity(max)
         do {
-            while out.count < max, let line = try reader.next() {
-                if line.tooLong == nil, line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                out.append(line)
-            }
+            while spans.count < max, store.count < maxBytes, let span = try reader.nextNonBlank(appendingTo: &store) { spans.append(span) }
         } catch {
-            if out.isEmpty { throw error }
+            if spans.isEmpty { throw error }
             pendingFailure = error
         }
+        if !spans.isEmpty { lineBytes = store.count / spans.count }
+        for s in spans { out.append(InputLine(number: s.number, slice: store[s.range], tooLong: s.tooLong)) }
         return out
     }
 }

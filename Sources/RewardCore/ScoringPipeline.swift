@@ -57,7 +57,8 @@ public struct ScoringPipeline: Sendable {
 
     struct LineOutcome: Sendable {
         var number: Int
-        var raw: [UInt8]?
+        /// The input line (a slice of its batch buffer), reused verbatim in the output.
+        var raw: ArraySlice<UInt8>?
         var object: JSONObject?
         var additions: [JSONMember]
         var reward: Double?
@@ -84,10 +85,12 @@ public struct ScoringPipeline: Sendable {
         var summary = ScoreSummary()
         var held: [LineOutcome] = []
         let holding = groupNormalization != nil
+        // Output buffers go back to the workers once written.
+        let buffers = BufferPool()
         let stream = LineStream(batchLines: batchLines, concurrency: concurrency) { lines in
             var s = ScoredSlice(outcomes: try await self.scoreSlice(lines))
             if !holding {
-                (s.bytes, s.ends) = Self.serialize(s.outcomes)
+                (s.bytes, s.ends) = Self.serialize(s.outcomes, into: buffers)
                 // Serialized: the inputs are not needed any more and are freed here, in the worker.
                 for i in s.outcomes.indices { s.outcomes[i].raw = nil; s.outcomes[i].object = nil; s.outcomes[i].additions = [] }
             }
@@ -115,7 +118,10 @@ public struct ScoringPipeline: Sendable {
                         }
                     }
                 }
-                if holding { held.append(contentsOf: slice.outcomes) } else { try output.write(slice.bytes) }
+                if holding { held.append(contentsOf: slice.outcomes) } else {
+                    try output.write(slice.bytes)
+                    buffers.give(slice.bytes)
+                }
                 let frac = input.totalBytes.map { $0 > 0 ? Double(input.bytesRead) / Double($0) : 1 }
                 progress?.update(done: summary.lines, fraction: frac)
             }
@@ -146,8 +152,11 @@ public struct ScoringPipeline: Sendable {
     }
 
     /// Output lines of `outcomes` and where each ends.
-    static func serialize(_ outcomes: [LineOutcome]) -> ([UInt8], [Int]) {
-        var w = JSONWriter(capacity: outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 96)
+    static func serialize(_ outcomes: [LineOutcome], into pool: BufferPool? = nil) -> ([UInt8], [Int]) {
+        let capacity = outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 96
+        var w = JSONWriter(capacity: 0)
+        w.bytes = pool?.take(capacity: capacity) ?? []
+        w.bytes.reserveCapacity(capacity)
         var ends: [Int] = []
         ends.reserveCapacity(outcomes.count)
         for o in outcomes {
@@ -185,7 +194,7 @@ public struct ScoringPipeline: Sendable {
         // For each outcome, the index of its first sample and whether it is a pair.
         var slots: [(outcome: Int, first: Int, pair: Bool)] = []
         for line in lines {
-            var o = LineOutcome(number: line.number, raw: line.bytes, object: nil, additions: [])
+            var o = LineOutcome(number: line.number, raw: line.slice, object: nil, additions: [])
             do {
                 var obj: JSONObject
                 do {

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+// Also part of this module (included here so a module cache built before it existed is rebuilt).
+#include "rk_alloc.h"
 
 #ifdef __cplusplus
 extern "C" {

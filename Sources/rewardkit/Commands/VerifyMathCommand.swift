@@ -74,13 +74,15 @@ struct VerifyMathCommand: AsyncParsableCommand {
         let reader = try RecordInput(path: input!, maxLineBytes: maxLineBytes)
         let sink = try OutputSink(path: out)
         // The streaming core `score` runs on: workers verify and serialize slices, in order.
-        let stream = LineStream(concurrency: threads) { lines in Self.process(lines, verifier: verifier) }
+        let buffers = BufferPool()  // output buffers, back to the workers once written
+        let stream = LineStream(concurrency: threads) { lines in Self.process(lines, verifier: verifier, buffers: buffers) }
         var counts = VerifiedSlice()
         // Every verdict before a failed input stream is published; the exit code is then 1.
         try await sink.publishing {
             try await stream.run(input: reader) { slice in
                 counts.add(slice)
                 try sink.write(slice.bytes)
+                buffers.give(slice.bytes)
             }
         }
         FileHandle.standardError.write(Data("verify math: \(counts.lines) lines, \(counts.correct) correct, \(counts.undecided) undecided, \(counts.errors) errors\n".utf8))
@@ -101,9 +103,12 @@ struct VerifyMathCommand: AsyncParsableCommand {
 
     /// Each line becomes the input line with the verdict fields spliced in before its closing
     /// brace (the input bytes are kept), or {"line": N, "error": …}.
-    static func process(_ lines: [InputLine], verifier: MathVerifier) -> VerifiedSlice {
+    static func process(_ lines: [InputLine], verifier: MathVerifier, buffers: BufferPool? = nil) -> VerifiedSlice {
         var s = VerifiedSlice()
-        var w = JSONWriter(capacity: lines.reduce(0) { $0 + $1.bytes.count } + lines.count * 96)
+        let capacity = lines.reduce(0) { $0 + $1.slice.count } + lines.count * 96
+        var w = JSONWriter(capacity: 0)
+        w.bytes = buffers?.take(capacity: capacity) ?? []
+        w.bytes.reserveCapacity(capacity)
         for line in lines {
             s.lines += 1
             switch handle(line, verifier) {
@@ -113,7 +118,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
             case .success(let (obj, v)):
                 if v.correct { s.correct += 1 }
                 if v.undecided { s.undecided += 1 }
-                OutputLine.make(raw: line.bytes, object: obj, additions: verdictFields(v), into: &w)
+                OutputLine.make(raw: line.slice, object: obj, additions: verdictFields(v), into: &w)
             }
         }
         s.bytes = w.bytes
