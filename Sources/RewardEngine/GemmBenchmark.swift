@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 /// Throughput of one projection (`Linear.apply`, the call every layer makes) on random weights:
@@ -39,6 +40,8 @@ public enum GemmBenchmark {
     public static func measure(type: GGMLType, rows: Int, cols: Int, n: Int, threads: Int,
                                seconds: Double = 0.3) throws -> Result {
         precondition([.q4_0, .q4_1, .q8_0].contains(type) && cols % 32 == 0)
+        // As the model does: our workers split the rows, each calling single-threaded OpenBLAS.
+        openblas_set_num_threads(1)
         let bytes = randomBlocks(type, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
         return try bytes.withUnsafeBytes { raw -> Result in
             let w = WeightTensor(name: "bench", dims: [cols, rows], type: type, data: raw.baseAddress!)
