@@ -74,15 +74,18 @@ static int detect_avx2(void) {
 }
 #endif
 
-int rk_kernels_avx2(void) {
+// Whether the CPU has the AVX2 kernels' instructions, ignoring rk_kernels_force_portable.
+static int cpu_avx2(void) {
 #if RK_X86
     static int cached = -1;
     if (cached < 0) cached = detect_avx2();
-    return cached && !g_forced_portable;
+    return cached;
 #else
     return 0;
 #endif
 }
+
+int rk_kernels_avx2(void) { return cpu_avx2() && !g_forced_portable; }
 
 void rk_kernels_force_portable(int on) { g_forced_portable = on; }
 
@@ -413,17 +416,27 @@ typedef struct {
     float *wm;      // [block][RK_T8] weight offsets, f32 (Q4_1)
 } Gemm8Scratch;
 
-static __thread void *g_scratch = NULL;
-static __thread size_t g_scratchBytes = 0;
+// Per-thread scratch: [0] the unpacked weight tile, [1] interleaved activations when the caller did not
+// pack them (rk_gemm_q8 without rk_gemm_q8_pack).
+static __thread void *g_scratch[2] = {NULL, NULL};
+static __thread size_t g_scratchBytes[2] = {0, 0};
 
-static void *scratch_bytes(size_t bytes) {
-    if (bytes > g_scratchBytes) {
-        free(g_scratch);
-        g_scratch = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-        g_scratchBytes = g_scratch ? bytes : 0;
+static void *scratch_bytes(int which, size_t bytes) {
+    if (bytes > g_scratchBytes[which]) {
+        free(g_scratch[which]);
+        g_scratch[which] = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+        g_scratchBytes[which] = g_scratch[which] ? bytes : 0;
     }
-    return g_scratch;
+    return g_scratch[which];
 }
+
+// Activation rows [0, n8) go through the 8-sequence microkernel (groups of 8; a last group of 5–7 is
+// padded), the rest (≤ 4) through the 4×4 tiles.
+static int64_t gemm8_rows(int64_t n) { return n < 5 ? 0 : n % 8 >= 5 ? n : n & ~(int64_t)7; }
+
+// Interleaved activations of n8 rows: ai [group][block][chunk 0..7][seq 0..7][4 bytes], then adT, asT
+// ([group][block][8] f32) and sumT ([group][block][8] int32).
+static size_t gemm8_pack_bytes(int64_t n8, int64_t nb) { return (size_t)((n8 + 7) / 8) * nb * (256 + 3 * 32); }
 
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline void gemm8_tile(int type, const Gemm8Scratch *S, int64_t nb, int64_t g, int nw, int na, float *y,
@@ -499,51 +512,83 @@ static inline void gemm8_tile(int type, const Gemm8Scratch *S, int64_t nb, int64
     }
 }
 
-// Sequences [0, n) of a GEMM through gemm8_tile, in groups of 8 (a partial last group is padded
-// with zero activations whose lanes are discarded).
+// Weight rows unpacked per tile: as many as fit in ~96 KB of scratch (L2), 4 to 64, so the tile is read
+// from memory and unpacked once per call and then reused by every group of 8 sequences, whose
+// interleaved activations (8·cols bytes) stay in L1 while the tile's 4-row groups pass over them.
+static int64_t gemm8_tile_rows(int type, int64_t cols) {
+    int64_t rt = (96 * 1024 / (cols * (type == RK_TYPE_Q8_0 ? 2 : 1))) & ~(int64_t)3;
+    return rt < 4 ? 4 : rt > 64 ? 64 : rt;
+}
+
+// Interleaves activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes zero) into `buf`
+// (gemm8_pack_bytes, 32-byte aligned).
 __attribute__((target("avx2,fma,f16c")))
-static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
-                      int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
-    const int64_t cols = nb * 32, groups = (n + 7) / 8, bb = block_bytes(type), rowBytes = nb * bb;
+static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, uint8_t *buf) {
+    const int64_t cols = nb * 32, groups = (n + 7) / 8;
     const size_t aiBytes = (size_t)groups * nb * 256, vecBytes = (size_t)groups * nb * 32;
-    const size_t unpBytes = (size_t)RK_T8 * cols, wBytes = (size_t)nb * RK_T8 * 4;
-    uint8_t *base = scratch_bytes(aiBytes + 3 * vecBytes + 2 * unpBytes + 2 * wBytes + 64);
-    if (!base) return 0;
-    uint8_t *p = base + aiBytes + 3 * vecBytes;
-    Gemm8Scratch S = {(int8_t *)base, (float *)(base + aiBytes), (float *)(base + aiBytes + vecBytes),
-                      (int32_t *)(base + aiBytes + 2 * vecBytes), p, p + unpBytes,
-                      (float *)(p + 2 * unpBytes), (float *)(p + 2 * unpBytes + wBytes)};
-    // Interleave: chunk c of block b of sequence s → ai[g][b][c][s].
-    for (int64_t g = 0; g < groups; g++)
-        for (int s = 0; s < 8; s++) {
-            const int64_t i = g * 8 + s;
-            if (i >= n) {
-                for (int64_t b = 0; b < nb; b++) {
-                    for (int c = 0; c < 8; c++) memset(S.ai + (g * nb + b) * 256 + 32 * c + 4 * s, 0, 4);
-                    S.adT[(g * nb + b) * 8 + s] = 0;
-                    S.asT[(g * nb + b) * 8 + s] = 0;
-                    S.sumT[(g * nb + b) * 8 + s] = 0;
-                }
-                continue;
+    Gemm8Scratch S = {(int8_t *)buf, (float *)(buf + aiBytes), (float *)(buf + aiBytes + vecBytes),
+                      (int32_t *)(buf + aiBytes + 2 * vecBytes), NULL, NULL, NULL, NULL};
+    // Interleave: chunk c of block b of sequence s → ai[g][b][c][s] (an 8×8 transpose of 4-byte chunks
+    // per block), with the block's activation sums (Q4_0's offset term) from the transposed chunks.
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    for (int64_t g = 0; g < groups; g++) {
+        const int live = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
+        for (int64_t b = 0; b < nb; b++) {
+            __m256i r[8];
+            for (int s = 0; s < 8; s++)
+                r[s] = s < live ? _mm256_loadu_si256((const __m256i *)(aq + (g * 8 + s) * cols + 32 * b)) : _mm256_setzero_si256();
+            const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+            const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+            const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+            const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+            const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+            const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+            const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+            const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+            __m256i c[8];
+            c[0] = _mm256_permute2x128_si256(u0, u4, 0x20); c[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+            c[1] = _mm256_permute2x128_si256(u1, u5, 0x20); c[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+            c[2] = _mm256_permute2x128_si256(u2, u6, 0x20); c[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+            c[3] = _mm256_permute2x128_si256(u3, u7, 0x20); c[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+            int8_t *dst = S.ai + (g * nb + b) * 256;
+            __m256i sum16 = _mm256_setzero_si256();  // |pair sums| ≤ 8·2·128: no int16 overflow
+            for (int k = 0; k < 8; k++) {
+                _mm256_store_si256((__m256i *)(dst + 32 * k), c[k]);
+                sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(ones8, c[k]));
             }
-            const int8_t *src = aq + i * cols;
-            for (int64_t b = 0; b < nb; b++) {
-                int8_t *dst = S.ai + (g * nb + b) * 256 + 4 * s;
-                int32_t sum = 0;
-                for (int c = 0; c < 8; c++) memcpy(dst + 32 * c, src + 32 * b + 4 * c, 4);
-                for (int j = 0; j < 32; j++) sum += src[32 * b + j];
-                S.adT[(g * nb + b) * 8 + s] = ad[i * nb + b];
-                S.asT[(g * nb + b) * 8 + s] = as[i * nb + b];
-                S.sumT[(g * nb + b) * 8 + s] = sum;
+            _mm256_store_si256((__m256i *)(S.sumT + (g * nb + b) * 8), _mm256_madd_epi16(sum16, ones16));
+            float *dT = S.adT + (g * nb + b) * 8, *sT = S.asT + (g * nb + b) * 8;
+            for (int s = 0; s < 8; s++) {
+                dT[s] = s < live ? ad[(g * 8 + s) * nb + b] : 0;
+                sT[s] = s < live ? as[(g * 8 + s) * nb + b] : 0;
             }
         }
+    }
+}
+
+// Sequences [0, n) of a GEMM through gemm8_tile, in groups of 8, with their activations already
+// interleaved in `packed` by gemm8_pack (padded lanes are computed and discarded).
+__attribute__((target("avx2,fma,f16c")))
+static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *packed, int64_t n, float *y,
+                      int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+    const int64_t cols = nb * 32, groups = (n + 7) / 8, bb = block_bytes(type), rowBytes = nb * bb;
+    const int64_t rt = gemm8_tile_rows(type, cols);
+    const size_t aiBytes = (size_t)groups * nb * 256, vecBytes = (size_t)groups * nb * 32;
+    const size_t unpBytes = (size_t)rt * cols, wBytes = (size_t)nb * rt * 4;
+    uint8_t *p = scratch_bytes(0, 2 * unpBytes + 2 * wBytes + 64);
+    if (!p) return 0;
+    Gemm8Scratch S = {(int8_t *)packed, (float *)(packed + aiBytes), (float *)(packed + aiBytes + vecBytes),
+                      (int32_t *)(packed + aiBytes + 2 * vecBytes), p, p + unpBytes,
+                      (float *)(p + 2 * unpBytes), (float *)(p + 2 * unpBytes + wBytes)};
     const int dOff = type == RK_TYPE_Q4_1 ? 4 : 2;
-    for (int64_t r = r0; r < r1; r += RK_T8) {
-        const int nw = r1 - r < RK_T8 ? (int)(r1 - r) : RK_T8;
-        // Unpack the tile's rows (missing rows of a ragged tile repeat the last one) and their scales.
-        for (int k = 0; k < RK_T8; k++) {
-            const uint8_t *row = w + (r + (k < nw ? k : nw - 1)) * rowBytes;
-            for (int64_t off = 0; off < rowBytes; off += 64) _mm_prefetch((const char *)(row + RK_T8 * rowBytes + off), _MM_HINT_T0);
+    for (int64_t r = r0; r < r1; r += rt) {
+        const int64_t nt = r1 - r < rt ? r1 - r : rt;
+        const int64_t nt4 = (nt + 3) & ~(int64_t)3;
+        // Unpack the tile's rows (missing rows of a ragged last 4-row group repeat the tile's last row)
+        // and their scales ([4-row group][block][4]).
+        for (int64_t k = 0; k < nt4; k++) {
+            const uint8_t *row = w + (r + (k < nt ? k : nt - 1)) * rowBytes;
+            float *wd = S.wd + (k >> 2) * nb * 4 + (k & 3), *wm = S.wm + (k >> 2) * nb * 4 + (k & 3);
             for (int64_t b = 0; b < nb; b++) {
                 const uint8_t *blk = row + bb * b;
                 if (type == RK_TYPE_Q8_0) {
@@ -555,15 +600,23 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
                 }
                 uint16_t h;
                 memcpy(&h, blk, 2);
-                S.wd[b * RK_T8 + k] = _cvtsh_ss(h);
-                if (type == RK_TYPE_Q4_1) { memcpy(&h, blk + 2, 2); S.wm[b * RK_T8 + k] = _cvtsh_ss(h); }
+                wd[4 * b] = _cvtsh_ss(h);
+                if (type == RK_TYPE_Q4_1) { memcpy(&h, blk + 2, 2); wm[4 * b] = _cvtsh_ss(h); }
             }
         }
         for (int64_t g = 0; g < groups; g++) {
             const int na = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
-            if (type == RK_TYPE_Q4_1) gemm8_tile(RK_TYPE_Q4_1, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
-            else if (type == RK_TYPE_Q4_0) gemm8_tile(RK_TYPE_Q4_0, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
-            else gemm8_tile(RK_TYPE_Q8_0, &S, nb, g, nw, na, y, ystride, r - r0, accumulate);
+            for (int64_t j = 0; j < nt4; j += RK_T8) {
+                const int nw = nt - j < RK_T8 ? (int)(nt - j) : RK_T8;
+                Gemm8Scratch T = S;
+                T.unp = S.unp + j * cols;
+                T.unpSigned = S.unpSigned + j * cols;
+                T.wd = S.wd + j * nb;
+                T.wm = S.wm + j * nb;
+                if (type == RK_TYPE_Q4_1) gemm8_tile(RK_TYPE_Q4_1, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
+                else if (type == RK_TYPE_Q4_0) gemm8_tile(RK_TYPE_Q4_0, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
+                else gemm8_tile(RK_TYPE_Q8_0, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
+            }
         }
     }
     return 1;
@@ -571,12 +624,17 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
 
 __attribute__((target("avx2,fma,f16c")))
 static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
-                      int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+                      const uint8_t *packed, int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
     // Groups of 8 sequences take the broadcast microkernel (a last group of 5–7 too, padded: cheaper
     // than two 4×4 passes); the rest the 4×4 tiles below. Both follow the same per-lane recipe.
-    if (n >= 5) {
-        const int64_t n8 = n % 8 >= 5 ? n : n & ~(int64_t)7;
-        if (gemm8_avx2(type, w, nb, aq, ad, as, n8, y, ystride, r0, r1, accumulate)) {
+    const int64_t n8 = gemm8_rows(n);
+    if (n8 > 0) {
+        if (!packed) {
+            uint8_t *buf = scratch_bytes(1, gemm8_pack_bytes(n8, nb));
+            if (buf) gemm8_pack(aq, ad, as, n8, nb, buf);
+            packed = buf;
+        }
+        if (packed && gemm8_avx2(type, w, nb, packed, n8, y, ystride, r0, r1, accumulate)) {
             if (n8 == n) return;
             aq += n8 * nb * 32; ad += n8 * nb; as += n8 * nb; y += n8 * ystride; n -= n8;
         }
@@ -614,10 +672,41 @@ static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
 void rk_gemm_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as, int64_t n,
                 float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
 #if RK_X86
-    if (rk_kernels_avx2()) { gemm_avx2(type, (const uint8_t *)w, nb, aq, ad, as, n, y, ystride, r0, r1, accumulate); return; }
+    if (rk_kernels_avx2()) { gemm_avx2(type, (const uint8_t *)w, nb, aq, ad, as, NULL, n, y, ystride, r0, r1, accumulate); return; }
 #endif
     for (int64_t i = 0; i < n; i++)
         rk_vec_dot_q8(type, w, nb, aq + i * nb * 32, ad + i * nb, as + i * nb, y + i * ystride, r0, r1, accumulate);
+}
+
+size_t rk_gemm_q8_pack_bytes(int64_t n, int64_t nb) {
+#if RK_X86
+    return gemm8_pack_bytes(gemm8_rows(n), nb);
+#else
+    (void)n; (void)nb;
+    return 0;
+#endif
+}
+
+void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, void *packed) {
+#if RK_X86
+    // Packed whenever the CPU could use it (not only when the AVX2 bodies are selected), so a caller
+    // that packs and then calls rk_gemm_q8_packed is safe whichever body that call takes.
+    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, (uint8_t *)packed);
+#else
+    (void)aq; (void)ad; (void)as; (void)n; (void)nb; (void)packed;
+#endif
+}
+
+void rk_gemm_q8_packed(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
+                       const void *packed, int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate) {
+#if RK_X86
+    if (rk_kernels_avx2()) {
+        gemm_avx2(type, (const uint8_t *)w, nb, aq, ad, as, (const uint8_t *)packed, n, y, ystride, r0, r1, accumulate);
+        return;
+    }
+#endif
+    (void)packed;
+    rk_gemm_q8(type, w, nb, aq, ad, as, n, y, ystride, r0, r1, accumulate);
 }
 
 // ---------------------------------------------------------------- dequantization

@@ -83,6 +83,10 @@ final class Linear: @unchecked Sendable {
             let nb = cols / 32
             let aq = ws.activations(rows: n, cols: cols)
             rk_quantize_q8(x, Int64(n * cols), aq.qs, aq.d, aq.s)
+            // Many rows: interleave the activations for the GEMM microkernel once here, not once per slice.
+            let packBytes = n > 1 ? rk_gemm_q8_pack_bytes(Int64(n), Int64(nb)) : 0
+            let packed: UnsafeMutableRawPointer? = packBytes > 0 ? ws.gemmPack(bytes: packBytes) : nil
+            if let packed { rk_gemm_q8_pack(aq.qs, aq.d, aq.s, Int64(n), Int64(nb), packed) }
             // More slices than threads so a briefly delayed thread does not stall the others.
             let slices = max(1, min(threads * 4, total / 64))
             let parts = self.parts
@@ -95,8 +99,8 @@ final class Linear: @unchecked Sendable {
                         rk_vec_dot_q8(p.kernelType!, p.data, Int64(nb), aq.qs, aq.d, aq.s,
                                       out + a, Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
                     } else {
-                        rk_gemm_q8(p.kernelType!, p.data, Int64(nb), aq.qs, aq.d, aq.s, Int64(n),
-                                   out + a, Int64(total), Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
+                        rk_gemm_q8_packed(p.kernelType!, p.data, Int64(nb), aq.qs, aq.d, aq.s, packed, Int64(n),
+                                          out + a, Int64(total), Int64(a - p.rowStart), Int64(b - p.rowStart), accumulate ? 1 : 0)
                     }
                 }
             }

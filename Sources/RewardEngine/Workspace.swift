@@ -12,6 +12,8 @@ final class Workspace: @unchecked Sendable {
     private var q8: (qs: UnsafeMutablePointer<Int8>, d: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>)?
     private var tileBuffers: [FloatBuffer] = []
     private var attentionBuffer = FloatBuffer(count: 1 << 16, zeroed: false)
+    private var packBuffer: UnsafeMutableRawPointer?
+    private var packCapacity = 0
 
     func activations(rows: Int, cols: Int) -> Q8Rows {
         let n = rows * cols
@@ -21,6 +23,16 @@ final class Workspace: @unchecked Sendable {
             q8Capacity = n
         }
         return Q8Rows(qs: q8!.qs, d: q8!.d, s: q8!.s)
+    }
+
+    /// 64-byte aligned scratch for activations interleaved once per projection (`rk_gemm_q8_pack`).
+    func gemmPack(bytes: Int) -> UnsafeMutableRawPointer {
+        if let b = packBuffer, bytes <= packCapacity { return b }
+        packBuffer?.deallocate()
+        packCapacity = max(bytes, 64)
+        let b = UnsafeMutableRawPointer.allocate(byteCount: packCapacity, alignment: 64)
+        packBuffer = b
+        return b
     }
 
     /// Scratch for split-K decode attention.
@@ -37,5 +49,6 @@ final class Workspace: @unchecked Sendable {
 
     deinit {
         if let old = q8 { old.qs.deallocate(); old.d.deallocate(); old.s.deallocate() }
+        packBuffer?.deallocate()
     }
 }

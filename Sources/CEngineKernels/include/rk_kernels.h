@@ -38,6 +38,18 @@ void rk_vec_dot_q8(int type, const void *w, int64_t nb, const int8_t *aq, const 
 void rk_gemm_q8(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as, int64_t n,
                 float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate);
 
+/// Bytes of the interleaved activations rk_gemm_q8_pack writes for n rows of nb blocks (0 when unused).
+size_t rk_gemm_q8_pack_bytes(int64_t n, int64_t nb);
+
+/// Interleaves n activation rows (rk_quantize_q8 format) into `packed` (rk_gemm_q8_pack_bytes bytes,
+/// 64-byte aligned) once, so a GEMM split into many row slices does not redo it per slice.
+void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, void *packed);
+
+/// rk_gemm_q8 with the same activations also given packed by rk_gemm_q8_pack (same n and nb, and the
+/// same kernel selection); results identical to rk_gemm_q8.
+void rk_gemm_q8_packed(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
+                       const void *packed, int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate);
+
 /// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
 void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
 

@@ -5,6 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Run built-in benchmarks (ours vs the reference where one exists).",
         subcommands: [BenchScoreCommand.self, BenchVerifyCommand.self, BenchEngineCommand.self, BenchGenerateCommand.self,
-                      BenchEvalCommand.self, BenchCodeCommand.self, BenchHFCommand.self]
+                      BenchEvalCommand.self, BenchCodeCommand.self, BenchHFCommand.self,
+                      BenchGemmCommand.self]
     )
 }
