@@ -7,7 +7,9 @@ import Testing
 /// projection by `rk_gemm_q8_pack`) against `rk_vec_dot_q8` on each activation row alone: every output
 /// row bit-identical, for every quant type, batch sizes around the 8-sequence groups, ragged tiles and
 /// row slices, with and without accumulation, and through `Linear.apply`'s slicing.
-@Suite struct KernelGemmTileTests {
+/// An extension of the serialized `KernelTests` suite: those tests force the portable kernels process-wide
+/// for a moment, which must not happen while these compare two AVX2 entry points.
+extension KernelTests {
     struct Case {
         let q: [Int8], d: [Float], s: [Float]
     }
