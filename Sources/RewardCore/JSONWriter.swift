@@ -7,6 +7,13 @@ public struct JSONWriter: Sendable {
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+    /// A writer whose buffer comes from `pool` (a returned one when there is one), so a stream's
+    /// output pages are reused from slice to slice; a fresh buffer without a pool.
+    public init(capacity: Int, reusing pool: BufferPool?) {
+        bytes = pool?.take(capacity: capacity) ?? []
+        bytes.reserveCapacity(capacity)
+    }
+
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     public mutating func write(_ v: JSONValue) {

@@ -96,30 +96,27 @@ public final class OutputSink {
     public func write(raw b: UnsafeRawBufferPointer) throws {
         guard !b.isEmpty else { return }
         guard !closed else { throw ConfigError("write to '\(path)' after close") }
-        do {
-            if let gz {
-                if gzwrite(gz, b.baseAddress, UInt32(b.count)) != Int32(b.count) { throw ConfigError("writing '\(path)' failed") }
-            } else if b.count >= Self.directWriteBytes, let fp {
-                // A worker's serialized slice goes straight to write(2): stdio would first copy
-                // it into its buffer.
-                guard fflush(fp) == 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
-                var done = 0
-                while done < b.count {
-                    let n = Glibc.write(fileno(fp), b.baseAddress! + done, b.count - done)
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
-                    done += n
-                }
-                if rename != nil {
-                    written += Int64(b.count)
-                    if written - writeBackFrom >= Self.writeBackChunk { startWriteBack() }
-                }
-            } else if fwrite(b.baseAddress, 1, b.count, fp) != b.count {
-                throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
-            } else if rename != nil {
-                written += Int64(b.count)
-                if written - writeBackFrom >= Self.writeBackChunk { startWriteBack() }
+        if let gz {
+            if gzwrite(gz, b.baseAddress, UInt32(b.count)) != Int32(b.count) { throw ConfigError("writing '\(path)' failed") }
+            return
+        }
+        if b.count >= Self.directWriteBytes, let fp {
+            // A worker's serialized slice goes straight to write(2): stdio would first copy
+            // it into its buffer.
+            guard fflush(fp) == 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
+            var done = 0
+            while done < b.count {
+                let n = Glibc.write(fileno(fp), b.baseAddress! + done, b.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))") }
+                done += n
             }
+        } else if fwrite(b.baseAddress, 1, b.count, fp) != b.count {
+            throw ConfigError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
+        }
+        if rename != nil {
+            written += Int64(b.count)
+            if written - writeBackFrom >= Self.writeBackChunk { startWriteBack() }
         }
     }
 

@@ -154,9 +154,7 @@ public struct ScoringPipeline: Sendable {
     /// Output lines of `outcomes` and where each ends.
     static func serialize(_ outcomes: [LineOutcome], into pool: BufferPool? = nil) -> ([UInt8], [Int]) {
         let capacity = outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 96
-        var w = JSONWriter(capacity: 0)
-        w.bytes = pool?.take(capacity: capacity) ?? []
-        w.bytes.reserveCapacity(capacity)
+        var w = JSONWriter(capacity: capacity, reusing: pool)
         var ends: [Int] = []
         ends.reserveCapacity(outcomes.count)
         for o in outcomes {

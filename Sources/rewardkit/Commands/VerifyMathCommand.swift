@@ -106,9 +106,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
     static func process(_ lines: [InputLine], verifier: MathVerifier, buffers: BufferPool? = nil) -> VerifiedSlice {
         var s = VerifiedSlice()
         let capacity = lines.reduce(0) { $0 + $1.slice.count } + lines.count * 96
-        var w = JSONWriter(capacity: 0)
-        w.bytes = buffers?.take(capacity: capacity) ?? []
-        w.bytes.reserveCapacity(capacity)
+        var w = JSONWriter(capacity: capacity, reusing: buffers)
         for line in lines {
             s.lines += 1
             switch handle(line, verifier) {
