@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Rule-only requests with at most this many records are scored inline (0: never).")
     var inlineRecords = 16
 
+    @Option(help: "At SIGTERM, wait at most this many seconds for model slices a deadline cut off (match your orchestrator's grace period).")
+    var shutdownWait = 30.0
+
     @Flag(help: "Run Swift tasks on Swift's own thread pool instead of NIO's event loops (slower; for comparison).")
     var noEventLoopTasks = false
 
@@ -79,8 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-records, --max-in-flight, --max-batch and --slice-records must be ≥ 1")
         }
         guard inlineRecords >= 0 else { throw ValidationError("--inline-records must be ≥ 0") }
-        guard deadline > 0, idleTimeout > 0, maxBatchWaitMs >= 0 else {
-            throw ValidationError("--deadline and --idle-timeout must be > 0, --max-batch-wait-ms ≥ 0")
+        guard deadline > 0, idleTimeout > 0, maxBatchWaitMs >= 0, shutdownWait >= 0 else {
+            throw ValidationError("--deadline and --idle-timeout must be > 0, --max-batch-wait-ms and --shutdown-wait ≥ 0")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
     }
@@ -134,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
         o.accessLog = !noAccessLog
         o.sliceRecords = sliceRecords
         o.inlineRecords = inlineRecords
+        o.shutdownWait = .milliseconds(Int64(shutdownWait * 1000))
         Self.raiseFileLimit()
         let host = self.host
         try await RewardServer.run(specs: specs, options: o, logger: logger) { port in
