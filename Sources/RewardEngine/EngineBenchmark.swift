@@ -23,11 +23,8 @@ public struct EngineBenchmark: Sendable {
         return out
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    /// The engine's one monotonic clock (GenerationTiming's).
+    static func now() -> Double { GenerationTiming.now() }
 
     /// Prompt tokens/s for one prefill of `n` tokens (logits for the last position only, as generation needs).
     public func prefill(_ n: Int, repeats: Int = 3) -> Double {
