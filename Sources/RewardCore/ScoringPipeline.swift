@@ -87,8 +87,9 @@ public struct ScoringPipeline: Sendable {
         let holding = groupNormalization != nil
         // Output buffers go back to the workers once written.
         let buffers = BufferPool()
+        let filter = keyFilter
         let stream = LineStream(batchLines: batchLines, concurrency: concurrency) { lines in
-            var s = ScoredSlice(outcomes: try await self.scoreSlice(lines))
+            var s = ScoredSlice(outcomes: try await self.scoreSlice(lines, filter: filter))
             if !holding {
                 (s.bytes, s.ends) = Self.serialize(s.outcomes, into: buffers)
                 // Serialized: the inputs are not needed any more and are freed here, in the worker.
@@ -183,9 +184,28 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
-    func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] {
-        // Only what the decoder and the reward read is built; the rest of each line is validated.
-        let filter = RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys)
+    /// Whether `key` is one of `additionKeys`. They are plain keys (see `JSONObject.index(of:in:)`),
+    /// so a key of another UTF-8 length or first byte cannot equal one: most input keys are
+    /// passed over without hashing (this ran for every member of every line).
+    @inline(__always)
+    static func isAdditionKey(_ key: String) -> Bool {
+        guard let first = key.utf8.first else { return false }
+        switch (key.utf8.count, first) {
+        case (5, UInt8(ascii: "e")), (9, UInt8(ascii: "a")), (11, UInt8(ascii: "d")), (12, UInt8(ascii: "s")),
+             (6...7, UInt8(ascii: "r")), (13...16, UInt8(ascii: "r")):
+            return additionKeys.contains(key)
+        default:
+            return false
+        }
+    }
+
+    /// Only what the decoder and the reward read is built; the rest of each line is validated.
+    var keyFilter: JSONKeyFilter? { RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys) }
+
+    func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] { try await scoreSlice(lines, filter: keyFilter) }
+
+    /// `filter` is `keyFilter`, made once per run rather than once per slice.
+    func scoreSlice(_ lines: [InputLine], filter: JSONKeyFilter?) async throws -> [LineOutcome] {
         var outcomes: [LineOutcome] = []
         outcomes.reserveCapacity(lines.count)
         var samples: [Sample] = []
@@ -197,7 +217,7 @@ public struct ScoringPipeline: Sendable {
                 var obj: JSONObject
                 do {
                     obj = try line.object(filter: filter)
-                    if filter != nil, obj.members.contains(where: { Self.additionKeys.contains($0.key) }) { obj = try line.object() }
+                    if filter != nil, obj.members.contains(where: { Self.isAdditionKey($0.key) }) { obj = try line.object() }
                 } catch let e as RecordError {
                     // Unparseable (or over-long) lines keep only their line number.
                     o.raw = nil
