@@ -243,40 +243,47 @@ public struct ScoringPipeline: Sendable {
         }
         guard !samples.isEmpty else { return outcomes }
         let results = try await reward.score(samples, context: .empty)
-        for slot in slots {
-            var o = outcomes[slot.outcome]
-            if slot.pair {
-                let c = results[slot.first], r = results[slot.first + 1]
-                if let e = c.error ?? r.error {
-                    let which = c.error != nil ? "chosen" : "rejected"
-                    o.error = RecordError(line: o.number, field: which, e).description
-                    o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
-                } else {
-                    let margin = c.reward - r.reward
-                    o.reward = margin
-                    o.pairCorrect = margin > 0
-                    o.additions = [JSONMember("reward", .number(margin)), JSONMember("reward_chosen", .number(c.reward)),
-                                   JSONMember("reward_rejected", .number(r.reward))]
-                    if !c.components.isEmpty {
-                        o.additions.append(JSONMember("rewards_chosen", .object(JSONObject(c.components))))
-                        o.additions.append(JSONMember("rewards_rejected", .object(JSONObject(r.components))))
-                    }
-                }
+        for slot in slots { fill(&outcomes[slot.outcome], slot: slot, results: results) }
+        return outcomes
+    }
+
+    /// Sets a line's reward fields from its samples' results, in place (copying the outcome out and
+    /// back retained and released each of its members).
+    private func fill(_ o: inout LineOutcome, slot: (outcome: Int, first: Int, pair: Bool), results: [RewardResult]) {
+        if slot.pair {
+            let c = results[slot.first], r = results[slot.first + 1]
+            if let e = c.error ?? r.error {
+                let which = c.error != nil ? "chosen" : "rejected"
+                o.error = RecordError(line: o.number, field: which, e).description
+                o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
             } else {
-                let r = results[slot.first]
-                if let e = r.error {
-                    o.error = "line \(o.number): \(e)"
-                    o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
-                } else {
-                    o.reward = r.reward
-                    o.additions = [JSONMember("reward", .number(r.reward))]
-                    if !r.components.isEmpty { o.additions.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
-                    if let s = r.stepRewards { o.additions.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
-                    if includeDiagnostics, r.diagnostics.count > 0 { o.additions.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+                let margin = c.reward - r.reward
+                o.reward = margin
+                o.pairCorrect = margin > 0
+                o.additions = [JSONMember("reward", .number(margin)), JSONMember("reward_chosen", .number(c.reward)),
+                               JSONMember("reward_rejected", .number(r.reward))]
+                if !c.components.isEmpty {
+                    o.additions.append(JSONMember("rewards_chosen", .object(JSONObject(c.components))))
+                    o.additions.append(JSONMember("rewards_rejected", .object(JSONObject(r.components))))
                 }
             }
-            outcomes[slot.outcome] = o
+        } else {
+            let r = results[slot.first]
+            if let e = r.error {
+                o.error = "line \(o.number): \(e)"
+                o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
+            } else {
+                o.reward = r.reward
+                let diagnostics = includeDiagnostics && r.diagnostics.count > 0
+                // Sized once: appending to a one-element literal reallocated it for every line.
+                var add: [JSONMember] = []
+                add.reserveCapacity(1 + (r.components.isEmpty ? 0 : 1) + (r.stepRewards == nil ? 0 : 1) + (diagnostics ? 1 : 0))
+                add.append(JSONMember("reward", .number(r.reward)))
+                if !r.components.isEmpty { add.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
+                if let s = r.stepRewards { add.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
+                if diagnostics { add.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+                o.additions = add
+            }
         }
-        return outcomes
     }
 }
