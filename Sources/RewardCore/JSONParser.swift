@@ -112,7 +112,7 @@ public struct JSONParser {
                         v = try value(depth: depth)
                     }
                     // Duplicate keys: last one wins, as in most JSON libraries.
-                    if let i = JSONObject.index(of: key, in: members) { members[i].value = v } else {
+                    if let i = members.firstIndex(where: { $0.key == key }) { members[i].value = v } else {
                         members.append(JSONMember(key, v))
                     }
                 } else {

@@ -72,9 +72,12 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public func makeIterator() -> IndexingIterator<[JSONMember]> { members.makeIterator() }
 
     public subscript(key: String) -> JSONValue? {
-        get { Self.index(of: key, in: members).map { members[$0].value } }
+        get {
+            for m in members where m.key == key { return m.value }
+            return nil
+        }
         set {
-            if let i = Self.index(of: key, in: members) {
+            if let i = members.firstIndex(where: { $0.key == key }) {
                 if let v = newValue { members[i].value = v } else { members.remove(at: i) }
             } else if let v = newValue {
                 members.append(JSONMember(key, v))
@@ -82,25 +85,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
-    public func contains(_ key: String) -> Bool { Self.index(of: key, in: members) != nil }
-
-    /// Index of the member whose key equals `key` (String equality, canonical equivalence).
-    /// Record field names are plain (lowercase ASCII letters, digits, '_'), and no character
-    /// decomposes canonically into those, so only a key of the same UTF-8 length can equal a
-    /// plain one: members of another length are passed over without a string comparison (the
-    /// record decoder makes about 15 lookups per line, and unequal comparisons dominated them).
-    @inline(__always)
-    static func index(of key: String, in members: [JSONMember]) -> Int? {
-        guard isPlain(key) else { return members.firstIndex { $0.key == key } }
-        let n = key.utf8.count
-        return members.firstIndex { $0.key.utf8.count == n && $0.key == key }
-    }
-
-    /// Lowercase ASCII letters, digits and '_' only.
-    @inline(__always)
-    static func isPlain(_ key: String) -> Bool {
-        key.utf8.allSatisfy { ($0 &- 0x61) < 26 || ($0 &- 0x30) < 10 || $0 == 0x5F }
-    }
+    public func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,

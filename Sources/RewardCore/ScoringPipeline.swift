@@ -184,9 +184,9 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
-    /// Whether `key` is one of `additionKeys`. They are plain keys (see `JSONObject.index(of:in:)`),
-    /// so a key of another UTF-8 length or first byte cannot equal one: most input keys are
-    /// passed over without hashing (this ran for every member of every line).
+    /// Whether `key` is one of `additionKeys`, mostly without hashing (this ran for every member of
+    /// every line). They are lowercase ASCII and '_', and no character decomposes canonically into
+    /// those, so only a key of the same UTF-8 length and first byte can equal one.
     @inline(__always)
     static func isAdditionKey(_ key: String) -> Bool {
         guard let first = key.utf8.first else { return false }
