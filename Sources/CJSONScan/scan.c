@@ -30,7 +30,24 @@ static inline size_t find(const uint8_t *p, size_t n, int stop_utf8) {
     }
     return n;
 }
+
+size_t rk_find_non_ascii(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+    for (; i < n; i++)
+        if (p[i] >= 0x80) return i;
+    return n;
+}
 #else
+size_t rk_find_non_ascii(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80) return i;
+    return n;
+}
+
 static inline size_t find(const uint8_t *p, size_t n, int stop_utf8) {
     for (size_t i = 0; i < n; i++) {
         uint8_t c = p[i];

@@ -19,7 +19,8 @@ public final class BufferPool: @unchecked Sendable {
         var b = free.popLast() ?? []
         lock.unlock()
         b.removeAll(keepingCapacity: true)
-        b.reserveCapacity(capacity)
+        // In 64 KB steps, so a returned buffer fits the next slice of about the same size.
+        b.reserveCapacity((capacity + 0xFFFF) & ~0xFFFF)
         return b
     }
 

@@ -19,19 +19,27 @@ public struct JSONKeyFilter: Sendable {
     /// that only checks the member's type); other values are built.
     public let stub: Set<String>
     private let entries: [(key: String, bytes: [UInt8], use: Use)]
+    /// `byLength[n]`: the entries whose key is n bytes long (a line's keys are matched against
+    /// those only, first byte first).
+    private let byLength: [[Int]]
 
     public init(build: Set<String>, stub: Set<String> = []) {
         self.build = build
         self.stub = stub.subtracting(build)
         entries = build.sorted().map { ($0, Array($0.utf8), Use.build) } + self.stub.sorted().map { ($0, Array($0.utf8), Use.stub) }
+        var t = [[Int]](repeating: [], count: (entries.map(\.bytes.count).max() ?? 0) + 1)
+        for (i, e) in entries.enumerated() { t[e.bytes.count].append(i) }
+        byLength = t
     }
 
     public func use(_ key: String) -> Use { build.contains(key) ? .build : (stub.contains(key) ? .stub : .skip) }
 
     /// The entry whose key is the `n` bytes at `p`.
     func match(_ p: UnsafePointer<UInt8>, _ n: Int) -> (key: String, use: Use)? {
-        for e in entries where e.bytes.count == n {
-            if e.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return (e.key, e.use) }
+        guard n < byLength.count else { return nil }
+        for i in byLength[n] {
+            let found = entries[i].bytes.withUnsafeBufferPointer { k in n == 0 || (k[0] == p[0] && memcmp(k.baseAddress!, p, n) == 0) }
+            if found { return (entries[i].key, entries[i].use) }
         }
         return nil
     }

@@ -64,7 +64,9 @@ public final class RecordInput {
         swap(&store, &stores[slot])
         store.removeAll(keepingCapacity: true)
         let expected = Swift.min(lineBytes * Swift.min(max, 1 << 24), Swift.min(maxBytes, 1 << 30) + lineBytes)
-        store.reserveCapacity(Swift.max(1 << 16, expected + expected / 8))
+        // Rounded up to whole megabytes: a batch a few bytes longer than the last one then still
+        // fits, where an exact reservation reallocated the buffer (fresh pages) time and again.
+        store.reserveCapacity((Swift.max(1 << 16, expected + expected / 8) + (1 << 20) - 1) & ~((1 << 20) - 1))
         defer { stores[slot] = store }
         var spans: [(number: Int, range: Range<Int>, tooLong: Int?)] = []
         spans.reserveCapacity(max)

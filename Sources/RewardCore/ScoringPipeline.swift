@@ -87,8 +87,9 @@ public struct ScoringPipeline: Sendable {
         let holding = groupNormalization != nil
         // Output buffers go back to the workers once written.
         let buffers = BufferPool()
+        let filter = keyFilter
         let stream = LineStream(batchLines: batchLines, concurrency: concurrency) { lines in
-            var s = ScoredSlice(outcomes: try await self.scoreSlice(lines))
+            var s = ScoredSlice(outcomes: try await self.scoreSlice(lines, filter: filter))
             if !holding {
                 (s.bytes, s.ends) = Self.serialize(s.outcomes, into: buffers)
                 // Serialized: the inputs are not needed any more and are freed here, in the worker.
@@ -183,9 +184,28 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
-    func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] {
-        // Only what the decoder and the reward read is built; the rest of each line is validated.
-        let filter = RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys)
+    /// Whether `key` is one of `additionKeys`, mostly without hashing (this ran for every member of
+    /// every line). They are lowercase ASCII and '_', and no character decomposes canonically into
+    /// those, so only a key of the same UTF-8 length and first byte can equal one.
+    @inline(__always)
+    static func isAdditionKey(_ key: String) -> Bool {
+        guard let first = key.utf8.first else { return false }
+        switch (key.utf8.count, first) {
+        case (5, UInt8(ascii: "e")), (9, UInt8(ascii: "a")), (11, UInt8(ascii: "d")), (12, UInt8(ascii: "s")),
+             (6...7, UInt8(ascii: "r")), (13...16, UInt8(ascii: "r")):
+            return additionKeys.contains(key)
+        default:
+            return false
+        }
+    }
+
+    /// Only what the decoder and the reward read is built; the rest of each line is validated.
+    var keyFilter: JSONKeyFilter? { RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys) }
+
+    func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] { try await scoreSlice(lines, filter: keyFilter) }
+
+    /// `filter` is `keyFilter`, made once per run rather than once per slice.
+    func scoreSlice(_ lines: [InputLine], filter: JSONKeyFilter?) async throws -> [LineOutcome] {
         var outcomes: [LineOutcome] = []
         outcomes.reserveCapacity(lines.count)
         var samples: [Sample] = []
@@ -197,7 +217,7 @@ public struct ScoringPipeline: Sendable {
                 var obj: JSONObject
                 do {
                     obj = try line.object(filter: filter)
-                    if filter != nil, obj.members.contains(where: { Self.additionKeys.contains($0.key) }) { obj = try line.object() }
+                    if filter != nil, obj.members.contains(where: { Self.isAdditionKey($0.key) }) { obj = try line.object() }
                 } catch let e as RecordError {
                     // Unparseable (or over-long) lines keep only their line number.
                     o.raw = nil
@@ -223,40 +243,47 @@ public struct ScoringPipeline: Sendable {
         }
         guard !samples.isEmpty else { return outcomes }
         let results = try await reward.score(samples, context: .empty)
-        for slot in slots {
-            var o = outcomes[slot.outcome]
-            if slot.pair {
-                let c = results[slot.first], r = results[slot.first + 1]
-                if let e = c.error ?? r.error {
-                    let which = c.error != nil ? "chosen" : "rejected"
-                    o.error = RecordError(line: o.number, field: which, e).description
-                    o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
-                } else {
-                    let margin = c.reward - r.reward
-                    o.reward = margin
-                    o.pairCorrect = margin > 0
-                    o.additions = [JSONMember("reward", .number(margin)), JSONMember("reward_chosen", .number(c.reward)),
-                                   JSONMember("reward_rejected", .number(r.reward))]
-                    if !c.components.isEmpty {
-                        o.additions.append(JSONMember("rewards_chosen", .object(JSONObject(c.components))))
-                        o.additions.append(JSONMember("rewards_rejected", .object(JSONObject(r.components))))
-                    }
-                }
+        for slot in slots { fill(&outcomes[slot.outcome], slot: slot, results: results) }
+        return outcomes
+    }
+
+    /// Sets a line's reward fields from its samples' results, in place (copying the outcome out and
+    /// back retained and released each of its members).
+    private func fill(_ o: inout LineOutcome, slot: (outcome: Int, first: Int, pair: Bool), results: [RewardResult]) {
+        if slot.pair {
+            let c = results[slot.first], r = results[slot.first + 1]
+            if let e = c.error ?? r.error {
+                let which = c.error != nil ? "chosen" : "rejected"
+                o.error = RecordError(line: o.number, field: which, e).description
+                o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
             } else {
-                let r = results[slot.first]
-                if let e = r.error {
-                    o.error = "line \(o.number): \(e)"
-                    o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
-                } else {
-                    o.reward = r.reward
-                    o.additions = [JSONMember("reward", .number(r.reward))]
-                    if !r.components.isEmpty { o.additions.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
-                    if let s = r.stepRewards { o.additions.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
-                    if includeDiagnostics, r.diagnostics.count > 0 { o.additions.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+                let margin = c.reward - r.reward
+                o.reward = margin
+                o.pairCorrect = margin > 0
+                o.additions = [JSONMember("reward", .number(margin)), JSONMember("reward_chosen", .number(c.reward)),
+                               JSONMember("reward_rejected", .number(r.reward))]
+                if !c.components.isEmpty {
+                    o.additions.append(JSONMember("rewards_chosen", .object(JSONObject(c.components))))
+                    o.additions.append(JSONMember("rewards_rejected", .object(JSONObject(r.components))))
                 }
             }
-            outcomes[slot.outcome] = o
+        } else {
+            let r = results[slot.first]
+            if let e = r.error {
+                o.error = "line \(o.number): \(e)"
+                o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
+            } else {
+                o.reward = r.reward
+                let diagnostics = includeDiagnostics && r.diagnostics.count > 0
+                // Sized once: appending to a one-element literal reallocated it for every line.
+                var add: [JSONMember] = []
+                add.reserveCapacity(1 + (r.components.isEmpty ? 0 : 1) + (r.stepRewards == nil ? 0 : 1) + (diagnostics ? 1 : 0))
+                add.append(JSONMember("reward", .number(r.reward)))
+                if !r.components.isEmpty { add.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
+                if let s = r.stepRewards { add.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
+                if diagnostics { add.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+                o.additions = add
+            }
         }
-        return outcomes
     }
 }

@@ -40,6 +40,6 @@ for b in "${BINS[@]}"; do
   echo "  process start (--version): CPU $(awk '/task-clock/{printf "%.0f", $1}' "$OUT/stat") ms, page faults $(awk '/page-faults/{print $1}' "$OUT/stat")"
   rm -f "$OUT/prof.jsonl"
   perf record -q -F 4999 -g -o "$OUT/perf-$n.data" "$b" score -c "$OUT/io.yaml" --in "$in" --out "$OUT/prof.jsonl" --threads "$THREADS" --quiet 2>/dev/null
-  perf report -i "$OUT/perf-$n.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | grep -E 'RewardCore|page_fault|sys_write|sys_read|dl_main|mprotect' | sed 's/  */ /g' | cut -c1-150 | head -14
+  perf report -i "$OUT/perf-$n.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | grep -E 'RewardCore|page_fault|sys_write|sys_read|dl_main|mprotect' | sed 's/  */ /g' | cut -c1-150 | head -14 || true  # head closes the pipe early (pipefail)
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

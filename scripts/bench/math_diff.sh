@@ -7,7 +7,8 @@
 #      default 51200), THREADS (default 2).
 # Inputs: the real GSM8K responses of scripts/bench/make_math_io.py (`verify math` and `score`
 # with a math spec; `score` with a field spec, the plain JSONL path), plus every *.jsonl under
-# Tests/ (`verify math` on those with gold/pred lines, `score` with a field spec on all). Prints one line
+# Tests/ (`verify math` on those with gold/pred lines, `score` with a field spec on all), and real
+# lines made odd by make_odd_lines.py (invalid UTF-8, escapes, added/duplicate keys, …). Prints one line
 # per comparison and exits 1 if any output differs (the first differing lines are shown).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,6 +40,10 @@ compare "score (type: math), $SIZE real responses" score -c "$OUT/math.yaml" --i
 compare "score (type: field), $SIZE real responses" score -c "$OUT/io.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet
 compare "score (type: math, --diagnostics), $SIZE real responses" score -c "$OUT/math.yaml" --in "$OUT/math_score_$SIZE.jsonl" --threads "$THREADS" --quiet --diagnostics
 compare "score (type: field), verify-layout lines" score -c "$OUT/io.yaml" --in "$OUT/math_verify_$SIZE.jsonl" --threads "$THREADS" --quiet
+# Real lines with invalid UTF-8, escapes, added and duplicate keys, truncation, blank and CRLF lines.
+python3 scripts/bench/make_odd_lines.py "$OUT/math_score_$SIZE.jsonl" "$OUT/odd.jsonl"
+compare "score (type: field), odd lines" score -c "$OUT/io.yaml" --in "$OUT/odd.jsonl" --threads "$THREADS" --quiet
+compare "score (type: math), odd lines" score -c "$OUT/math.yaml" --in "$OUT/odd.jsonl" --threads "$THREADS" --quiet
 for f in $(find Tests -name '*.jsonl' | sort); do
   compare "score (type: field), $f" score -c "$OUT/io.yaml" --in "$f" --threads 1 --quiet
 done

@@ -20,6 +20,9 @@ size_t rk_json_find_special(const uint8_t *p, size_t n);
 /// which a validating scanner checks itself).
 size_t rk_json_find_special_or_utf8(const uint8_t *p, size_t n);
 
+/// Offset in p[0..<n] of the first byte >= 0x80; n if there is none (the bytes are ASCII).
+size_t rk_find_non_ascii(const uint8_t *p, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
