@@ -29,6 +29,7 @@ final class Linear: @unchecked Sendable {
             case .q4_0: return Int32(RK_TYPE_Q4_0)
             case .q4_1: return Int32(RK_TYPE_Q4_1)
             case .q8_0: return Int32(RK_TYPE_Q8_0)
+            case .q7_1: return Int32(RK_TYPE_Q7_1)
             default: return nil
             }
         }

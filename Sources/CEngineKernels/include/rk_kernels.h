@@ -14,6 +14,17 @@ extern "C" {
 /// GGML tensor type ids handled by the integer kernels (same numbering as GGUF).
 enum { RK_TYPE_Q4_0 = 2, RK_TYPE_Q4_1 = 3, RK_TYPE_Q8_0 = 8 };
 
+/// RewardKit's own weight block for quantizing f32/f16/bf16 checkpoints at load (an id outside GGUF's
+/// range, never read from a file): 32 weights, f16 d, f16 m, 32 unsigned bytes q ∈ 0..127, w = d·q + m.
+/// Unsigned weights take `vpmaddubsw` directly, as Q4_1's nibbles do (no sign trick as Q8_0 needs).
+enum { RK_TYPE_Q7_1 = 1007 };
+
+/// Quantizes n floats (n a multiple of 32) to n/32 Q7_1 blocks (36 bytes each) at `blocks`: per block
+/// m = f16(min) rounded down, d = f16((max − m)/127) rounded up, q = round((x − m)/d), so
+/// |x − (d·q + m)| ≤ d/2 (+ f32 rounding). Returns 0, or −1 for another type, a value that is not
+/// finite or a block whose range does not fit f16 (blocks written up to there).
+int rk_quantize_weights(int type, const float *x, int64_t n, void *blocks);
+
 /// 1 when the AVX2+FMA+F16C kernels are in use, 0 for the portable ones.
 int rk_kernels_avx2(void);
 
@@ -50,7 +61,7 @@ void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t
 void rk_gemm_q8_packed(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
                        const void *packed, int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate);
 
-/// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
+/// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0/Q7_1 tensor to f32, row-major into out.
 void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
 
 /// Partial decode attention of the `heads` query heads that share one KV head, over keys [j0, j1)
