@@ -595,10 +595,12 @@ static int64_t gemm8_tile_rows(int type, int64_t cols) {
     return rt < 4 ? 4 : rt > 64 ? 64 : rt;
 }
 
-// Interleaves activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes zero) into `buf`
-// (gemm8_pack_bytes, 32-byte aligned).
+// Interleaves the groups [g0, g1) of activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes
+// zero) into `buf` (gemm8_pack_bytes for all n rows, 32-byte aligned). Groups are independent, so
+// disjoint group ranges may be packed by different threads.
 __attribute__((target("avx2,fma,f16c")))
-static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, uint8_t *buf) {
+static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                       uint8_t *buf) {
     const int64_t cols = nb * 32, groups = (n + 7) / 8;
     const size_t aiBytes = (size_t)groups * nb * 256, vecBytes = (size_t)groups * nb * 32;
     Gemm8Scratch S = {(int8_t *)buf, (float *)(buf + aiBytes), (float *)(buf + aiBytes + vecBytes),
@@ -606,7 +608,7 @@ static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64
     // Interleave: chunk c of block b of sequence s → ai[g][b][c][s] (an 8×8 transpose of 4-byte chunks
     // per block), with the block's activation sums (Q4_0's offset term) from the transposed chunks.
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
-    for (int64_t g = 0; g < groups; g++) {
+    for (int64_t g = g0; g < g1 && g < groups; g++) {
         const int live = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
         for (int64_t b = 0; b < nb; b++) {
             __m256i r[8];
@@ -709,7 +711,7 @@ static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
     if (n8 > 0) {
         if (!packed) {
             uint8_t *buf = scratch_bytes(1, gemm8_pack_bytes(n8, nb));
-            if (buf) gemm8_pack(aq, ad, as, n8, nb, buf);
+            if (buf) gemm8_pack(aq, ad, as, n8, nb, 0, (n8 + 7) / 8, buf);
             packed = buf;
         }
         if (packed && gemm8_avx2(type, w, nb, packed, n8, y, ystride, r0, r1, accumulate)) {
@@ -770,9 +772,27 @@ void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t
 #if RK_X86
     // Packed whenever the CPU could use it (not only when the AVX2 bodies are selected), so a caller
     // that packs and then calls rk_gemm_q8_packed is safe whichever body that call takes.
-    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, (uint8_t *)packed);
+    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, 0, (gemm8_rows(n) + 7) / 8, (uint8_t *)packed);
 #else
     (void)aq; (void)ad; (void)as; (void)n; (void)nb; (void)packed;
+#endif
+}
+
+int64_t rk_gemm_q8_pack_groups(int64_t n) {
+#if RK_X86
+    return cpu_avx2() ? (gemm8_rows(n) + 7) / 8 : 0;
+#else
+    (void)n;
+    return 0;
+#endif
+}
+
+void rk_gemm_q8_pack_range(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                           void *packed) {
+#if RK_X86
+    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, g0, g1, (uint8_t *)packed);
+#else
+    (void)aq; (void)ad; (void)as; (void)n; (void)nb; (void)g0; (void)g1; (void)packed;
 #endif
 }
 

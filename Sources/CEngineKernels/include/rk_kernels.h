@@ -56,6 +56,15 @@ size_t rk_gemm_q8_pack_bytes(int64_t n, int64_t nb);
 /// 64-byte aligned) once, so a GEMM split into many row slices does not redo it per slice.
 void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, void *packed);
 
+/// Groups of 8 activation rows that rk_gemm_q8_pack interleaves for n rows (0 when it packs nothing).
+int64_t rk_gemm_q8_pack_groups(int64_t n);
+
+/// The part of rk_gemm_q8_pack for groups [g0, g1) (of rk_gemm_q8_pack_groups(n)): reads only activation
+/// rows [8·g0, min(8·g1, n)) and writes only their share of `packed`, so threads can pack disjoint
+/// group ranges concurrently (rows quantized by rk_quantize_q8 just before, by the same thread).
+void rk_gemm_q8_pack_range(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                           void *packed);
+
 /// rk_gemm_q8 with the same activations also given packed by rk_gemm_q8_pack (same n and nb, and the
 /// same kernel selection); results identical to rk_gemm_q8.
 void rk_gemm_q8_packed(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
