@@ -158,9 +158,54 @@ void rk_quantize_q8(const float *x, int64_t n, int8_t *qs, float *d, float *s) {
     quantize_q8_portable(x, n, qs, d, s);
 }
 
+// ---------------------------------------------------------------- weight quantization (Q7_1)
+
+// The f16 next toward −∞ / +∞ of a finite f16 (for rounding the offset down and the scale up).
+static uint16_t half_down(uint16_t h) { return h == 0 ? 0x8001 : (h & 0x8000) ? h + 1 : h - 1; }
+static uint16_t half_up(uint16_t h) { return (h & 0x7fff) == 0 ? 0x0001 : (h & 0x8000) ? h - 1 : h + 1; }
+
+int rk_quantize_weights(int type, const float *x, int64_t n, void *blocks) {
+    if (type != RK_TYPE_Q7_1) return -1;
+    const int levels = 127;
+    for (int64_t b = 0; b < n / 32; b++) {
+        const float *src = x + 32 * b;
+        uint8_t *blk = (uint8_t *)blocks + 36 * b;
+        float mn = src[0], mx = src[0];
+        for (int j = 0; j < 32; j++) {
+            if (!isfinite(src[j])) return -1;
+            if (src[j] < mn) mn = src[j];
+            if (src[j] > mx) mx = src[j];
+        }
+        if (mn < -65504.0f || mx > 65504.0f) return -1;
+        uint16_t mh = fp32_to_fp16(mn);
+        if (fp16_to_fp32(mh) > mn) mh = half_down(mh);
+        const float m = fp16_to_fp32(mh);
+        const float range = mx - m;
+        uint16_t dh = fp32_to_fp16(range / (float)levels);
+        if (fp16_to_fp32(dh) * (float)levels < range) dh = half_up(dh);
+        const float d = fp16_to_fp32(dh);
+        if (!isfinite(d) || !isfinite(m)) return -1;
+        memcpy(blk, &dh, 2);
+        memcpy(blk + 2, &mh, 2);
+        const float id = d > 0 ? 1.0f / d : 0.0f;
+        for (int j = 0; j < 32; j++) {
+            int q = (int)nearbyintf((src[j] - m) * id);
+            blk[4 + j] = (uint8_t)(q < 0 ? 0 : q > levels ? levels : q);
+        }
+    }
+    return 0;
+}
+
 // ---------------------------------------------------------------- dot products (portable)
 
-static inline int64_t block_bytes(int type) { return type == RK_TYPE_Q4_1 ? 20 : type == RK_TYPE_Q4_0 ? 18 : 34; }
+static inline int64_t block_bytes(int type) {
+    return type == RK_TYPE_Q4_1 ? 20 : type == RK_TYPE_Q4_0 ? 18 : type == RK_TYPE_Q7_1 ? 36 : 34;
+}
+
+// Q7_1 (RewardKit's own, never in a GGUF file): f16 d, f16 m, then 32 unsigned bytes q ∈ 0..127,
+// w = d·q + m. Laid out as Q4_1 with one byte per weight, so the dot recipe is Q4_1's.
+static inline int has_min(int type) { return type == RK_TYPE_Q4_1 || type == RK_TYPE_Q7_1; }
+static inline int is_byte_unsigned(int type) { return type == RK_TYPE_Q7_1; }
 
 static float dot_row_portable(int type, const uint8_t *row, int64_t nb, const int8_t *aq, const float *ad, const float *as) {
     float acc = 0;
@@ -172,6 +217,11 @@ static float dot_row_portable(int type, const uint8_t *row, int64_t nb, const in
             const int8_t *q = (const int8_t *)(blk + 2);
             for (int j = 0; j < 32; j++) isum += q[j] * a[j];
             acc += half_at(blk) * ad[b] * (float)isum;
+        } else if (is_byte_unsigned(type)) {
+            const uint8_t *blk = row + 36 * b;
+            const uint8_t *q = blk + 4;
+            for (int j = 0; j < 32; j++) isum += q[j] * a[j];
+            acc += half_at(blk) * ad[b] * (float)isum + half_at(blk + 2) * as[b];
         } else if (type == RK_TYPE_Q4_1) {
             const uint8_t *blk = row + 20 * b;
             const uint8_t *q = blk + 4;
@@ -210,7 +260,7 @@ static inline __m256i nibbles(const uint8_t *p) {
 // for Q8_0). Q4_1 nibbles are unsigned, so maddubs takes them directly; signed weights use the sign trick.
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline __m256i block_dot_i16(int type, __m256i q, __m256i a) {
-    if (type == RK_TYPE_Q4_1) return _mm256_maddubs_epi16(q, a);
+    if (type == RK_TYPE_Q4_1 || is_byte_unsigned(type)) return _mm256_maddubs_epi16(q, a);
     return _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
 }
 
@@ -218,6 +268,7 @@ static inline __m256i block_dot_i16(int type, __m256i q, __m256i a) {
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline __m256i block_values(int type, const uint8_t *blk) {
     if (type == RK_TYPE_Q4_1) return nibbles(blk + 4);
+    if (is_byte_unsigned(type)) return _mm256_loadu_si256((const __m256i *)(blk + 4));
     if (type == RK_TYPE_Q4_0) return _mm256_sub_epi8(nibbles(blk + 2), _mm256_set1_epi8(8));
     return _mm256_loadu_si256((const __m256i *)(blk + 2));
 }
@@ -225,7 +276,7 @@ static inline __m256i block_values(int type, const uint8_t *blk) {
 // The f16 scale and offset of four weight blocks as [d0 d1 d2 d3 | m0 m1 m2 m3] (m = 0 for Q4_0/Q8_0).
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline __m256 block_scales4(int type, const uint8_t *b0, const uint8_t *b1, const uint8_t *b2, const uint8_t *b3) {
-    if (type == RK_TYPE_Q4_1) {
+    if (has_min(type)) {
         uint32_t x0, x1, x2, x3;
         memcpy(&x0, b0, 4); memcpy(&x1, b1, 4); memcpy(&x2, b2, 4); memcpy(&x3, b3, 4);
         __m256 dm = _mm256_cvtph_ps(_mm_setr_epi32((int)x0, (int)x1, (int)x2, (int)x3));  // d0 m0 d1 m1 …
@@ -242,7 +293,7 @@ static inline __m256 block_scales4(int type, const uint8_t *b0, const uint8_t *b
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline __m128i reduce4(int type, __m256i p0, __m256i p1, __m256i p2, __m256i p3) {
     __m256i h;
-    if (type == RK_TYPE_Q8_0) {
+    if (type == RK_TYPE_Q8_0 || is_byte_unsigned(type)) {
         const __m256i ones = _mm256_set1_epi16(1);
         h = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones)),
                               _mm256_hadd_epi32(_mm256_madd_epi16(p2, ones), _mm256_madd_epi16(p3, ones)));
@@ -256,7 +307,7 @@ static inline __m128i reduce4(int type, __m256i p0, __m256i p1, __m256i p2, __m2
 __attribute__((target("avx2,fma,f16c"), always_inline))
 static inline __m256i reduce8(int type, __m256i p0, __m256i p1, __m256i p2, __m256i p3, __m256i p4, __m256i p5, __m256i p6,
                               __m256i p7) {
-    if (type == RK_TYPE_Q8_0) {
+    if (type == RK_TYPE_Q8_0 || is_byte_unsigned(type)) {
         const __m256i ones = _mm256_set1_epi16(1);
         __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones)),
                                       _mm256_hadd_epi32(_mm256_madd_epi16(p2, ones), _mm256_madd_epi16(p3, ones)));
@@ -299,7 +350,7 @@ static inline void dot_group(int type, const uint8_t *w, int64_t rowBytes, int64
                                    block_dot_i16(type, block_values(type, w2 + o), a), block_dot_i16(type, block_values(type, w3 + o), a));
         __m256 dm = block_scales4(type, w0 + o, w1 + o, w2 + o, w3 + o);
         acc = _mm_fmadd_ps(_mm_mul_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(ad[b])), _mm_cvtepi32_ps(isum), acc);
-        if (type == RK_TYPE_Q4_1) summ = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(as[b]), summ);
+        if (has_min(type)) summ = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(as[b]), summ);
     }
     float v[4];
     _mm_storeu_ps(v, _mm_add_ps(acc, summ));
@@ -314,6 +365,7 @@ static void dot_rows_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *
     for (; r + RK_ROWS <= r1; r += RK_ROWS) {
         if (type == RK_TYPE_Q4_1) dot_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
         else if (type == RK_TYPE_Q4_0) dot_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
+        else if (type == RK_TYPE_Q7_1) dot_group(RK_TYPE_Q7_1, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
         else dot_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, RK_ROWS, accumulate);
     }
     if (r < r1) dot_group(type, w, rowBytes, nb, aq, ad, as, y + (r - r0), r, (int)(r1 - r), accumulate);
@@ -377,7 +429,7 @@ static inline void gemm_group(int type, const uint8_t *w, int64_t rowBytes, int6
         const __m256 da = _mm256_broadcast_ps((const __m128 *)(adT + b * npad + a0));
         acc01 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_permutevar8x32_ps(dm, bcast01), da), _mm256_cvtepi32_ps(s01), acc01);
         acc23 = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_permutevar8x32_ps(dm, bcast23), da), _mm256_cvtepi32_ps(s23), acc23);
-        if (type == RK_TYPE_Q4_1) {
+        if (has_min(type)) {
             const __m256 sa = _mm256_broadcast_ps((const __m128 *)(asT + b * npad + a0));
             summ01 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, mcast01), sa, summ01);
             summ23 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, mcast23), sa, summ23);
@@ -468,6 +520,29 @@ static inline void gemm8_tile(int type, const Gemm8Scratch *S, int64_t nb, int64
                 acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(S->wd[b * RK_T8 + k]), da), _mm256_cvtepi32_ps(s32[k]), acc[k]);
             continue;
         }
+        if (is_byte_unsigned(type)) {
+            // Unsigned bytes broadcast × activations as for Q4_1 (no sign trick), but a pair sum reaches
+            // 2·127·127, so each chunk is widened before the next is added. (A 6-bit variant whose two
+            // chunks share one widening measured no faster, at half the precision.)
+            __m256i s32[RK_T8];
+            const uint8_t *u = S->unp + 32 * b;
+            for (int k = 0; k < RK_T8; k++) s32[k] = _mm256_setzero_si256();
+            for (int c = 0; c < 8; c++) {
+                const __m256i x = _mm256_load_si256((const __m256i *)(ai + 256 * b + 32 * c));
+                for (int k = 0; k < RK_T8; k++) {
+                    int32_t wv;
+                    memcpy(&wv, u + k * cols + 4 * c, 4);
+                    s32[k] = _mm256_add_epi32(s32[k], _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi32(wv), x), ones));
+                }
+            }
+            const __m256 da = _mm256_load_ps(S->adT + (g * nb + b) * 8);
+            const __m256 sa = _mm256_load_ps(S->asT + (g * nb + b) * 8);
+            for (int k = 0; k < RK_T8; k++) {
+                acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(S->wd[b * RK_T8 + k]), da), _mm256_cvtepi32_ps(s32[k]), acc[k]);
+                summ[k] = _mm256_fmadd_ps(_mm256_set1_ps(S->wm[b * RK_T8 + k]), sa, summ[k]);
+            }
+            continue;
+        }
         __m256i s16[RK_T8];
         const uint8_t *u = S->unp + 32 * b;
         {
@@ -520,10 +595,12 @@ static int64_t gemm8_tile_rows(int type, int64_t cols) {
     return rt < 4 ? 4 : rt > 64 ? 64 : rt;
 }
 
-// Interleaves activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes zero) into `buf`
-// (gemm8_pack_bytes, 32-byte aligned).
+// Interleaves the groups [g0, g1) of activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes
+// zero) into `buf` (gemm8_pack_bytes for all n rows, 32-byte aligned). Groups are independent, so
+// disjoint group ranges may be packed by different threads.
 __attribute__((target("avx2,fma,f16c")))
-static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, uint8_t *buf) {
+static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                       uint8_t *buf) {
     const int64_t cols = nb * 32, groups = (n + 7) / 8;
     const size_t aiBytes = (size_t)groups * nb * 256, vecBytes = (size_t)groups * nb * 32;
     Gemm8Scratch S = {(int8_t *)buf, (float *)(buf + aiBytes), (float *)(buf + aiBytes + vecBytes),
@@ -531,7 +608,7 @@ static void gemm8_pack(const int8_t *aq, const float *ad, const float *as, int64
     // Interleave: chunk c of block b of sequence s → ai[g][b][c][s] (an 8×8 transpose of 4-byte chunks
     // per block), with the block's activation sums (Q4_0's offset term) from the transposed chunks.
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
-    for (int64_t g = 0; g < groups; g++) {
+    for (int64_t g = g0; g < g1 && g < groups; g++) {
         const int live = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
         for (int64_t b = 0; b < nb; b++) {
             __m256i r[8];
@@ -595,13 +672,15 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *pac
                     const __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
                     _mm256_storeu_si256((__m256i *)(S.unp + k * cols + 32 * b), _mm256_abs_epi8(q));
                     _mm256_storeu_si256((__m256i *)(S.unpSigned + k * cols + 32 * b), q);
+                } else if (is_byte_unsigned(type)) {
+                    _mm256_storeu_si256((__m256i *)(S.unp + k * cols + 32 * b), _mm256_loadu_si256((const __m256i *)(blk + 4)));
                 } else {
                     _mm256_storeu_si256((__m256i *)(S.unp + k * cols + 32 * b), nibbles(blk + dOff));
                 }
                 uint16_t h;
                 memcpy(&h, blk, 2);
                 wd[4 * b] = _cvtsh_ss(h);
-                if (type == RK_TYPE_Q4_1) { memcpy(&h, blk + 2, 2); wm[4 * b] = _cvtsh_ss(h); }
+                if (has_min(type)) { memcpy(&h, blk + 2, 2); wm[4 * b] = _cvtsh_ss(h); }
             }
         }
         for (int64_t g = 0; g < groups; g++) {
@@ -615,6 +694,7 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *pac
                 T.wm = S.wm + j * nb;
                 if (type == RK_TYPE_Q4_1) gemm8_tile(RK_TYPE_Q4_1, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
                 else if (type == RK_TYPE_Q4_0) gemm8_tile(RK_TYPE_Q4_0, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
+                else if (type == RK_TYPE_Q7_1) gemm8_tile(RK_TYPE_Q7_1, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
                 else gemm8_tile(RK_TYPE_Q8_0, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
             }
         }
@@ -631,7 +711,7 @@ static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
     if (n8 > 0) {
         if (!packed) {
             uint8_t *buf = scratch_bytes(1, gemm8_pack_bytes(n8, nb));
-            if (buf) gemm8_pack(aq, ad, as, n8, nb, buf);
+            if (buf) gemm8_pack(aq, ad, as, n8, nb, 0, (n8 + 7) / 8, buf);
             packed = buf;
         }
         if (packed && gemm8_avx2(type, w, nb, packed, n8, y, ystride, r0, r1, accumulate)) {
@@ -662,6 +742,7 @@ static void gemm_avx2(int type, const uint8_t *w, int64_t nb, const int8_t *aq, 
             // Constant types so the compiler specializes each body.
             if (type == RK_TYPE_Q4_1) gemm_group(RK_TYPE_Q4_1, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
             else if (type == RK_TYPE_Q4_0) gemm_group(RK_TYPE_Q4_0, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
+            else if (type == RK_TYPE_Q7_1) gemm_group(RK_TYPE_Q7_1, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
             else gemm_group(RK_TYPE_Q8_0, w, rowBytes, nb, aq, adT, asT, npad, r, nw, a, na, y, ystride, r0, accumulate);
         }
     }
@@ -691,9 +772,27 @@ void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t
 #if RK_X86
     // Packed whenever the CPU could use it (not only when the AVX2 bodies are selected), so a caller
     // that packs and then calls rk_gemm_q8_packed is safe whichever body that call takes.
-    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, (uint8_t *)packed);
+    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, 0, (gemm8_rows(n) + 7) / 8, (uint8_t *)packed);
 #else
     (void)aq; (void)ad; (void)as; (void)n; (void)nb; (void)packed;
+#endif
+}
+
+int64_t rk_gemm_q8_pack_groups(int64_t n) {
+#if RK_X86
+    return cpu_avx2() ? (gemm8_rows(n) + 7) / 8 : 0;
+#else
+    (void)n;
+    return 0;
+#endif
+}
+
+void rk_gemm_q8_pack_range(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                           void *packed) {
+#if RK_X86
+    if (cpu_avx2() && gemm8_rows(n) > 0) gemm8_pack(aq, ad, as, gemm8_rows(n), nb, g0, g1, (uint8_t *)packed);
+#else
+    (void)aq; (void)ad; (void)as; (void)n; (void)nb; (void)g0; (void)g1; (void)packed;
 #endif
 }
 
@@ -720,6 +819,9 @@ static void dequantize_portable(int type, const uint8_t *w, int64_t nb, float *o
         if (type == RK_TYPE_Q8_0) {
             const int8_t *q = (const int8_t *)(blk + 2);
             for (int j = 0; j < 32; j++) o[j] = d * (float)q[j];
+        } else if (is_byte_unsigned(type)) {
+            float m = half_at(blk + 2);
+            for (int j = 0; j < 32; j++) o[j] = d * (float)blk[4 + j] + m;
         } else if (type == RK_TYPE_Q4_1) {
             float m = half_at(blk + 2);
             for (int j = 0; j < 16; j++) {
@@ -748,6 +850,9 @@ static void dequantize_avx2(int type, const uint8_t *w, int64_t nb, float *out, 
         if (type == RK_TYPE_Q8_0) {
             q = _mm256_loadu_si256((const __m256i *)(blk + 2));
             m = _mm256_setzero_ps();
+        } else if (is_byte_unsigned(type)) {
+            q = _mm256_loadu_si256((const __m256i *)(blk + 4));
+            m = _mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)(blk + 2)));
         } else if (type == RK_TYPE_Q4_1) {
             q = nibbles(blk + 4);
             m = _mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)(blk + 2)));

@@ -147,7 +147,7 @@ public final class GGUFFile: @unchecked Sendable {
                 dims.append(Int(d))
             }
             let rawType = try reader.u32()
-            guard let type = GGMLType(rawValue: rawType) else {
+            guard let type = GGMLType(rawValue: rawType), !type.isInternal else {
                 let known = GGMLType.otherTypeNames[rawType].map { " (\($0))" } ?? ""
                 throw EngineError.unsupported("\(path): tensor \(name) has ggml type \(rawType)\(known), which this engine cannot read (supported: \(GGMLType.supportedNames))")
             }

@@ -27,10 +27,12 @@ public enum GemmBenchmark {
         for _ in 0..<(rows * cols / 32) {
             switch type {
             case .q4_1: out += half(0.001 + 0.05 * unit()) + half(-0.4 + 0.5 * unit())
+            case .q7_1: out += half(0.0002 + 0.006 * unit()) + half(-0.4 + 0.5 * unit())
             default: out += half(0.0005 + 0.01 * unit())
             }
-            let payload = type.blockBytes - (type == .q4_1 ? 4 : 2)
-            for _ in 0..<payload { out.append(UInt8(truncatingIfNeeded: next())) }
+            let payload = type.blockBytes - (type == .q4_1 || type == .q7_1 ? 4 : 2)
+            // Q7_1 bytes are 0..127.
+            for _ in 0..<payload { out.append(UInt8(truncatingIfNeeded: next()) & (type == .q7_1 ? 127 : 255)) }
         }
         return out
     }
@@ -39,7 +41,7 @@ public enum GemmBenchmark {
     /// Each path is run until at least `seconds` have passed (after one warm-up call); best of 3 rounds.
     public static func measure(type: GGMLType, rows: Int, cols: Int, n: Int, threads: Int,
                                seconds: Double = 0.3) throws -> Result {
-        precondition([.q4_0, .q4_1, .q8_0].contains(type) && cols % 32 == 0)
+        precondition([.q4_0, .q4_1, .q8_0, .q7_1].contains(type) && cols % 32 == 0)
         // As the model does: our workers split the rows, each calling single-threaded OpenBLAS.
         openblas_set_num_threads(1)
         let bytes = randomBlocks(type, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))

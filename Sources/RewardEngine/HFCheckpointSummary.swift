@@ -32,6 +32,13 @@ public struct HFCheckpointSummary: Sendable {
         for n in ck.tensorNames { if let e = ck.entry(n) { types[e.type.name, default: 0] += e.elementCount; params += e.elementCount } }
         l.append(("dtype", (c.dtype ?? "(not in config)") + "; tensors: " + types.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         l.append(("parameters", "\(params)"))
+        // The projections the q8/q7 speed modes quantize at load (the rest stays as stored).
+        let proj = ck.tensorNames.compactMap { ck.entry($0) }.filter { $0.shape.count == 2 && $0.name.hasSuffix("_proj.weight") }
+            .reduce(0) { $0 + $1.elementCount }
+        func mb(_ b: Int) -> String { b >= 1_000_000 ? String(format: "%.1f MB", Double(b) / 1e6) : String(format: "%.1f KB", Double(b) / 1e3) }
+        l.append(("weights", "compact (default: exact f32 on the stored tiles) | dense | automatic | q8: Q8_0 blocks at load, "
+                  + "\(mb(proj * 34 / 32)) | q7: 7-bit Q7_1 blocks at load (scale + offset per 32), \(mb(proj * 36 / 32)), "
+                  + "fastest on AVX2; q8/q7 are speed modes, not transformers parity"))
         let bytes = ck.files.reduce(0) { $0 + $1.fileSize }
         l.append(("files", "\(ck.files.count) safetensors, \(String(format: "%.1f", Double(bytes) / 1e6)) MB"))
         let dir = URL(fileURLWithPath: directory)

@@ -42,12 +42,18 @@ public final class HFModel: @unchecked Sendable {
         /// Weights quantized to Q8_0 blocks at load, activations rounded to 8-bit blocks, integer dot products
         /// (llama.cpp's q8_0 math): an opt-in speed mode, close to but not equal to transformers' scores.
         case q8
+        /// Weights quantized to RewardKit's Q7_1 blocks at load (per 32 weights an f16 scale and offset, 7-bit
+        /// unsigned values, 1.125 bytes per weight), activations as for `q8`: the faster opt-in speed mode on
+        /// AVX2 cores without VNNI (unsigned weights skip Q8_0's sign trick); weight step (max − min)/127
+        /// per block, about twice Q8_0's for symmetric weights.
+        case q7
     }
 
     /// The `weights` spelling shared by `rewardkit bench hf --weights` and the `hf_rm`/`hf_prm` spec key:
-    /// compact | dense | automatic (exact precision) or q8.
+    /// compact | dense | automatic (exact precision), q8 or q7.
     public static func weightMode(_ s: String) -> (memory: GGUFLanguageModel.WeightMemory, precision: Precision)? {
         if s.lowercased() == "q8" { return (.compact, .q8) }
+        if s.lowercased() == "q7" { return (.compact, .q7) }
         return GGUFLanguageModel.WeightMemory(rawValue: s.lowercased()).map { ($0, .exact) }
     }
 
@@ -55,7 +61,7 @@ public final class HFModel: @unchecked Sendable {
 
     /// `weightMemory`: `.compact` (default for checkpoints: bf16 tiles are converted just before each
     /// sgemm, no f32 copy) or `.dense` (f32 copy of every projection). `.automatic` = dense within 1 GiB.
-    /// `precision`: `.q8` quantizes the projections at load (`Q8WeightSource`; `weightMemory` is then moot).
+    /// `precision`: `.q8`/`.q7` quantize the projections at load (`QuantizedWeightSource`; `weightMemory` is then moot).
     public init(directory: String, threads: Int? = nil, weightMemory: GGUFLanguageModel.WeightMemory? = nil,
                 precision: Precision = .exact) throws {
         self.precision = precision
@@ -99,9 +105,9 @@ public final class HFModel: @unchecked Sendable {
         switch precision {
         case .exact:
             model = try LlamaModel(weights: ck, config: cfg, threads: n, exact: true, dense: dense, lmHead: head == .languageModel)
-        case .q8:
-            let names = Q8WeightSource.projectionNames(layers: cfg.layerCount).filter { $0 != "output.weight" || head == .languageModel }
-            let q = try Q8WeightSource(ck, names: names, threads: n)
+        case .q8, .q7:
+            let names = QuantizedWeightSource.projectionNames(layers: cfg.layerCount).filter { $0 != "output.weight" || head == .languageModel }
+            let q = try QuantizedWeightSource(ck, names: names, blockType: precision == .q7 ? .q7_1 : .q8_0, threads: n)
             model = try LlamaModel(weights: q, config: cfg, threads: n, exact: false, dense: false, lmHead: head == .languageModel)
         }
     }
@@ -166,7 +172,7 @@ public final class HFModel: @unchecked Sendable {
             // Only the rows the head reads go through the last block's o-proj/MLP and the final norm.
             let wanted = Array(Set(zip(segs, i..<j).flatMap { s, k in rows[k].map { s.start + $0 } })).sorted()
             let slot = Dictionary(uniqueKeysWithValues: wanted.enumerated().map { ($1, $0) })
-            let hidden = model.forward(tokens: tokens, segments: segs, int8Batch: precision == .q8,
+            let hidden = model.forward(tokens: tokens, segments: segs, int8Batch: precision != .exact,
                                        outputRows: wanted.isEmpty ? nil : wanted)
             for (s, k) in zip(segs, i..<j) {
                 for (ri, r) in rows[k].enumerated() { body(k, ri, hidden.pointer + slot[s.start + r]! * d) }

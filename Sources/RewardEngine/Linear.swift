@@ -29,6 +29,7 @@ final class Linear: @unchecked Sendable {
             case .q4_0: return Int32(RK_TYPE_Q4_0)
             case .q4_1: return Int32(RK_TYPE_Q4_1)
             case .q8_0: return Int32(RK_TYPE_Q8_0)
+            case .q7_1: return Int32(RK_TYPE_Q7_1)
             default: return nil
             }
         }
@@ -82,11 +83,24 @@ final class Linear: @unchecked Sendable {
         if hasKernel && useKernel {
             let nb = cols / 32
             let aq = ws.activations(rows: n, cols: cols)
-            rk_quantize_q8(x, Int64(n * cols), aq.qs, aq.d, aq.s)
             // Many rows: interleave the activations for the GEMM microkernel once here, not once per slice.
             let packBytes = n > 1 ? rk_gemm_q8_pack_bytes(Int64(n), Int64(nb)) : 0
             let packed: UnsafeMutableRawPointer? = packBytes > 0 ? ws.gemmPack(bytes: packBytes) : nil
-            if let packed { rk_gemm_q8_pack(aq.qs, aq.d, aq.s, Int64(n), Int64(nb), packed) }
+            if threads > 1 && n >= 64 {
+                // Rounding and packing in parallel too (a serial prefix of every projection otherwise), by
+                // groups of 8 rows: each block rounds alone and each group packs alone, so the result is the
+                // same bytes as the one-thread path.
+                let groups = (n + 7) / 8, chunks = min(threads * 2, groups)
+                WorkerPool.shared.run(chunks, threads: threads) { c in
+                    let g0 = groups * c / chunks, g1 = groups * (c + 1) / chunks
+                    let r0 = 8 * g0, r1 = min(8 * g1, n)
+                    rk_quantize_q8(x + r0 * cols, Int64((r1 - r0) * cols), aq.qs + r0 * cols, aq.d + r0 * nb, aq.s + r0 * nb)
+                    if let packed { rk_gemm_q8_pack_range(aq.qs, aq.d, aq.s, Int64(n), Int64(nb), Int64(g0), Int64(g1), packed) }
+                }
+            } else {
+                rk_quantize_q8(x, Int64(n * cols), aq.qs, aq.d, aq.s)
+                if let packed { rk_gemm_q8_pack(aq.qs, aq.d, aq.s, Int64(n), Int64(nb), packed) }
+            }
             // More slices than threads so a briefly delayed thread does not stall the others.
             let slices = max(1, min(threads * 4, total / 64))
             let parts = self.parts

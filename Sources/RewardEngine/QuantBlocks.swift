@@ -5,12 +5,15 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     case bf16 = 30
+    /// RewardKit's own 7-bit block (`RK_TYPE_Q7_1`), made at load from f32/f16/bf16 checkpoints
+    /// (`QuantizedWeightSource`); never read from a GGUF file (the id is outside ggml's range).
+    case q7_1 = 1007
 
     /// Elements per block.
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16: return 1
-        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1: return 32
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .q7_1: return 32
         case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K: return 256
         }
     }
@@ -25,7 +28,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
         case .q5_0: return 22
         case .q5_1: return 24
         case .q8_0: return 34
-        case .q8_1: return 36
+        case .q8_1, .q7_1: return 36
         case .q2_K: return 84
         case .q3_K: return 110
         case .q4_K: return 144
@@ -38,7 +41,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     /// Types we can decode to f32.
     public var isSupported: Bool {
         switch self {
-        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K: return true
+        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q7_1: return true
         default: return false
         }
     }
@@ -46,7 +49,10 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     public var name: String { "\(self)".uppercased() }
 
     /// The decodable types, for error messages.
-    public static var supportedNames: String { allCases.filter(\.isSupported).map(\.name).joined(separator: ", ") }
+    public static var supportedNames: String { allCases.filter { $0.isSupported && !$0.isInternal }.map(\.name).joined(separator: ", ") }
+
+    /// Block types of RewardKit's own (made at load), which a model file may not declare.
+    public var isInternal: Bool { self == .q7_1 }
 
     /// Names of the ggml type ids this engine has no layout for (for error messages).
     static let otherTypeNames: [UInt32: String] = [
@@ -81,7 +87,7 @@ public enum QuantBlocks {
                 let b = UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
                 dst[i] = Float(bitPattern: b << 16)
             }
-        case .q8_0, .q4_0, .q4_1:
+        case .q8_0, .q4_0, .q4_1, .q7_1:
             // The decode kernels' decoders (AVX2 or portable), one row of nb blocks.
             rk_dequantize_rows(Int32(type.rawValue), src, Int64(nb), dst, 0, 1)
         case .q4_K:

@@ -13,13 +13,12 @@ public final class HFCheckpointScorer: @unchecked Sendable {
     public let text: HFTokenizerBundle
     public let maxTokens: Int
 
-    /// `weights`: compact | dense | automatic (exact f32, the parity mode) or q8 (opt-in speed mode; see `HFModel.Precision`).
-    public init(directory: String, threads: Int? = nil, maxTokens: Int? = nil, weights: String? = nil) throws {
+    /// `weights`: a parsed `HFModel.weightMode` — compact | dense | automatic (exact f32, the parity mode) or
+    /// q8 / q7 (opt-in speed modes; see `HFModel.Precision`); nil = the default (compact, exact).
+    public init(directory: String, threads: Int? = nil, maxTokens: Int? = nil,
+                weights: (memory: GGUFLanguageModel.WeightMemory, precision: HFModel.Precision)? = nil) throws {
         self.directory = directory
-        if let w = weights {
-            guard let mode = HFModel.weightMode(w) else {
-                throw EngineError.invalidArgument("weights '\(w)': expected compact, dense, automatic or q8")
-            }
+        if let mode = weights {
             model = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision)
         } else {
             model = try HFModel(directory: directory, threads: threads)
@@ -71,9 +70,12 @@ enum HFRewardOptions {
         let path = try o.requiredString("path")
         let threads = try o.int("threads")
         let maxTokens = try o.int("max_tokens")
-        let weights = try o.string("weights")
-        if let w = weights, HFModel.weightMode(w) == nil {
-            throw ConfigError("weights: '\(w)' is not one of compact, dense, automatic, q8")
+        var weights: (memory: GGUFLanguageModel.WeightMemory, precision: HFModel.Precision)?
+        if let w = try o.string("weights") {
+            guard let mode = HFModel.weightMode(w) else {
+                throw ConfigError("weights: '\(w)' is not one of compact, dense, automatic, q8, q7")
+            }
+            weights = mode
         }
         do {
             return try HFCheckpointScorer(directory: path, threads: threads, maxTokens: maxTokens, weights: weights)

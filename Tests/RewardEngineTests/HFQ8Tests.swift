@@ -54,7 +54,7 @@ struct HFQ8Tests {
         let x: [Float] = (0..<64).map { Float($0 - 20) * 0.37 }  // block 0 max |x| = 7.4, block 1 = 16.28
         var out = [UInt8](repeating: 0, count: 68)
         x.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { Q8WeightSource.quantizeRow(.f32, src.baseAddress!, cols: 64, into: $0.baseAddress!) }
+            out.withUnsafeMutableBytes { QuantizedWeightSource.quantizeRow(.f32, src.baseAddress!, cols: 64, into: $0.baseAddress!) }
         }
         var deq = [Float](repeating: 0, count: 64)
         try out.withUnsafeBytes { try QuantBlocks.dequantize(.q8_0, $0.baseAddress!, &deq, count: 64) }
@@ -74,7 +74,7 @@ struct HFQ8Tests {
 
     @Test func onlyProjectionsAreQuantized() throws {
         let ck = try HFCheckpoint(directory: try Self.dir("qwen3-seqcls-bf16-sharded"))
-        let q = try Q8WeightSource(ck, names: Q8WeightSource.projectionNames(layers: ck.config.layerCount), threads: 2)
+        let q = try QuantizedWeightSource(ck, names: QuantizedWeightSource.projectionNames(layers: ck.config.layerCount), threads: 2)
         for t in ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] {
             #expect(try q.weight("blk.0.\(t).weight")?.type == .q8_0)
         }

@@ -58,7 +58,7 @@ extension KernelTests {
 
     /// 150 rows of 768 columns: two full 64-row tiles and a ragged one (22 rows: a partial 4-row group);
     /// the slice 5..<147 starts and ends inside tiles and groups.
-    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q7_1])
     func manyRowGemmEqualsRowByRowDot(type: GGMLType) {
         var rng = KernelTests.RNG(s: 301 + UInt64(type.rawValue))
         let rows = 150, cols = 32 * 24, nb = cols / 32
@@ -81,7 +81,7 @@ extension KernelTests {
     }
 
     /// Wide rows (3,200 columns) shrink the weight tile to a few 4-row groups; odd slice bounds.
-    @Test(arguments: [GGMLType.q4_1, .q8_0])
+    @Test(arguments: [GGMLType.q4_1, .q8_0, .q7_1])
     func wideRowsSmallTiles(type: GGMLType) {
         var rng = KernelTests.RNG(s: 909 + UInt64(type.rawValue))
         let rows = 41, cols = 32 * 100, nb = cols / 32

@@ -23,6 +23,9 @@ import Testing
             case .q4_0:
                 out += half(rng.float(-0.05, 0.05))
                 out += (0..<16).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            case .q7_1:
+                out += half(rng.float(0.0002, 0.006)) + half(rng.float(-0.4, 0.1))
+                out += (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) & 127 }
             default:
                 out += half(rng.float(0.0005, 0.01))
                 out += (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -49,6 +52,9 @@ import Testing
                 let o = b * 20, d = half(o), m = half(o + 2)
                 let q = blocks[(o + 4)..<(o + 20)]
                 out += q.map { Double($0 & 0x0F) * d + m } + q.map { Double($0 >> 4) * d + m }
+            case .q7_1:
+                let o = b * 36, d = half(o), m = half(o + 2)
+                out += blocks[(o + 4)..<(o + 36)].map { Double($0) * d + m }
             default:
                 let o = b * 34, d = half(o)
                 out += blocks[(o + 2)..<(o + 34)].map { Double(Int8(bitPattern: $0)) * d }
@@ -91,7 +97,7 @@ import Testing
         #expect(d[3] == 0 && q[96..<128].allSatisfy { $0 == 0 })
     }
 
-    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q7_1])
     func dotProductsMatchDequantizedReference(_ type: GGMLType) throws {
         var rng = RNG(s: UInt64(type.rawValue) + 11)
         let rows = 37, cols = 32 * 18  // an odd row count exercises the 4-row body and its tail
@@ -110,8 +116,8 @@ import Testing
         for r in 0..<rows {
             var acc = 0.0
             for b in 0..<(cols / 32) {
-                if type == .q4_1 {
-                    let blk = w.withUnsafeBytes { $0.baseAddress! + (r * cols / 32 + b) * 20 }
+                if type == .q4_1 || type == .q7_1 {
+                    let blk = w.withUnsafeBytes { $0.baseAddress! + (r * cols / 32 + b) * type.blockBytes }
                     let dw = Double(halfToFloat(blk, 0)), m = Double(halfToFloat(blk, 2))
                     var isum = 0.0
                     for j in 0..<32 { isum += (Double(wf[r * cols + 32 * b + j]) - m) / dw * Double(q[32 * b + j]) }

@@ -30,13 +30,14 @@ int main(int argc, char **argv) {
     if (getenv("SL")) SL = atoi(getenv("SL"));
     int type = atoi(argv[1]); int rows = atoi(argv[2]), cols = atoi(argv[3]), n = atoi(argv[4]);
     int check = argc > 5 ? atoi(argv[5]) : 1;
-    int64_t nb = cols / 32, bb = type == 3 ? 20 : type == 2 ? 18 : 34;
+    int64_t nb = cols / 32, bb = type == 3 ? 20 : type == 2 ? 18 : type == 1007 ? 36 : 34;
     uint8_t *w = malloc(rows * nb * bb);
     for (int64_t i = 0; i < rows * nb; i++) {
         uint8_t *b = w + i * bb;
         for (int j = 0; j < bb; j++) b[j] = nx();
         uint16_t h = f2h(0.001f + 0.01f * (nx() % 1000) / 1000.f); memcpy(b, &h, 2);
-        if (type == 3) { h = f2h(-0.4f + 0.5f * (nx() % 1000) / 1000.f); memcpy(b + 2, &h, 2); }
+        if (type == 3 || type == 1007) { h = f2h(-0.4f + 0.5f * (nx() % 1000) / 1000.f); memcpy(b + 2, &h, 2); }
+        if (type == 1007) for (int j = 4; j < 36; j++) b[j] &= 127;  // Q7_1: unsigned 0..127
     }
     float *x = malloc(sizeof(float) * n * cols);
     for (int64_t i = 0; i < (int64_t)n * cols; i++) x[i] = ((int)(nx() % 2001) - 1000) / 500.f;

@@ -7,9 +7,9 @@ length (256, 1024 tokens) scores `--batches` batches of 8 random sequences with
   - rewardkit:    `rewardkit bench hf DIR` (bf16 weights memory-mapped, f32 compute)
   - transformers: AutoModelForSequenceClassification in fp32 (its CPU reference path) and in bf16
 each in its own process so peak RSS is per implementation.
-    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--shapes 8x256,1x1024] [--weights compact|dense|q8]
-`--weights q8` quantizes the projections to Q8_0 at load (int8 kernel; an opt-in speed mode, not the parity
-mode). `--accuracy` also scores one fixed batch per shape with transformers fp32 and with rewardkit (the chosen
+    .venv-hf/bin/python scripts/hf/bench_hf.py [--threads N] [--batches 2] [--shapes 8x256,1x1024] [--weights compact|dense|q8|q7,...]
+`--weights q8` quantizes the projections to Q8_0 at load, `q7` to RewardKit's 7-bit Q7_1 blocks (int8 kernel; opt-in
+speed modes, not the parity mode); a comma list (e.g. `q7,q8`) runs each mode in the same run. `--accuracy` also scores one fixed batch per shape with transformers fp32 and with rewardkit (the chosen
 weights and exact compact) and prints max abs / rel differences and pairwise ranking agreement.
 """
 import argparse, json, os, subprocess, sys, time, resource
@@ -89,7 +89,7 @@ def accuracy(a, shapes):
         json.dump(ids, open(path, "w"))
         ref = json.loads(subprocess.run([sys.executable, __file__, "--threads", str(a.threads), "--score-worker", a.dir, path],
                                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])["scores"]
-        for w in sorted({a.weights, "compact"}):
+        for w in sorted(set(a.weights.split(",")) | {"compact"}):
             out = subprocess.run([a.rewardkit, "bench", "hf", a.dir, "--threads", str(a.threads), "--weights", w, "--inputs", path],
                                  capture_output=True, text=True)
             if out.returncode != 0:
@@ -107,7 +107,7 @@ def main():
     ap.add_argument("--batches", type=int, default=2)
     ap.add_argument("--lengths", default="256,1024", help="tokens per sequence, batch 8 (ignored with --shapes)")
     ap.add_argument("--shapes", help="BATCHxTOKENS list, e.g. 8x256,1x1024")
-    ap.add_argument("--weights", default="compact", help="rewardkit weights: compact, dense or q8")
+    ap.add_argument("--weights", default="compact", help="rewardkit weights, comma-separated: compact, dense, automatic, q8, q7")
     ap.add_argument("--rewardkit", default=".build/release/rewardkit")
     ap.add_argument("--dir", default="bench-out/qwen3-0.6b-shape-rm")
     ap.add_argument("--torch-dtypes", default="float32,bfloat16")
@@ -129,7 +129,7 @@ def main():
               else [(8, int(x)) for x in a.lengths.split(",")])
     for B, L in shapes:
         cmds = [[a.rewardkit, "bench", "hf", a.dir, "--tokens", str(L), "--batch", str(B), "--batches", str(a.batches),
-                 "--threads", str(a.threads), "--weights", a.weights]]
+                 "--threads", str(a.threads), "--weights", w] for w in a.weights.split(",")]
         for dt in a.torch_dtypes.split(","):
             cmds.append([sys.executable, __file__, "--threads", str(a.threads), "--worker", a.dir, str(L), str(B), str(a.batches), dt])
         for c in cmds:
@@ -138,6 +138,8 @@ def main():
                 print(out.stderr, file=sys.stderr)
                 sys.exit(1)
             r = json.loads(out.stdout.strip().splitlines()[-1])
+            if c[0] == a.rewardkit:
+                r["impl"] = "rewardkit-" + c[-1]
             rows.append(r)
             print(json.dumps(r), flush=True)
     print(f"\nload average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; end: {' '.join('%.2f' % x for x in os.getloadavg())}")
@@ -145,10 +147,10 @@ def main():
     for r in rows:
         print(f"| {r['batch']} × {r['tokens']} | {r['impl']} | {r['seq_per_s']:.3f} | {r['peak_rss_mb']:.0f} |")
     for B, L in shapes:
-        rk = next(r for r in rows if r["tokens"] == L and r["batch"] == B and r["impl"] == "rewardkit")
-        for r in rows:
-            if r["tokens"] == L and r["batch"] == B and r["impl"] != "rewardkit":
-                print(f"{B} x {L} tokens: rewardkit / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
+        same = [r for r in rows if r["tokens"] == L and r["batch"] == B]
+        for rk in (r for r in same if r["impl"].startswith("rewardkit")):
+            for r in (r for r in same if not r["impl"].startswith("rewardkit")):
+                print(f"{B} x {L} tokens: {rk['impl']} / {r['impl']} = {rk['seq_per_s'] / r['seq_per_s']:.2f}x throughput, "
                       f"{rk['peak_rss_mb'] / r['peak_rss_mb']:.2f}x memory")
     if a.accuracy:
         accuracy(a, shapes)

@@ -14,6 +14,17 @@ extern "C" {
 /// GGML tensor type ids handled by the integer kernels (same numbering as GGUF).
 enum { RK_TYPE_Q4_0 = 2, RK_TYPE_Q4_1 = 3, RK_TYPE_Q8_0 = 8 };
 
+/// RewardKit's own weight block for quantizing f32/f16/bf16 checkpoints at load (an id outside GGUF's
+/// range, never read from a file): 32 weights, f16 d, f16 m, 32 unsigned bytes q ∈ 0..127, w = d·q + m.
+/// Unsigned weights take `vpmaddubsw` directly, as Q4_1's nibbles do (no sign trick as Q8_0 needs).
+enum { RK_TYPE_Q7_1 = 1007 };
+
+/// Quantizes n floats (n a multiple of 32) to n/32 Q7_1 blocks (36 bytes each) at `blocks`: per block
+/// m = f16(min) rounded down, d = f16((max − m)/127) rounded up, q = round((x − m)/d), so
+/// |x − (d·q + m)| ≤ d/2 (+ f32 rounding). Returns 0, or −1 for another type, a value that is not
+/// finite or a block whose range does not fit f16 (blocks written up to there).
+int rk_quantize_weights(int type, const float *x, int64_t n, void *blocks);
+
 /// 1 when the AVX2+FMA+F16C kernels are in use, 0 for the portable ones.
 int rk_kernels_avx2(void);
 
@@ -45,12 +56,21 @@ size_t rk_gemm_q8_pack_bytes(int64_t n, int64_t nb);
 /// 64-byte aligned) once, so a GEMM split into many row slices does not redo it per slice.
 void rk_gemm_q8_pack(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, void *packed);
 
+/// Groups of 8 activation rows that rk_gemm_q8_pack interleaves for n rows (0 when it packs nothing).
+int64_t rk_gemm_q8_pack_groups(int64_t n);
+
+/// The part of rk_gemm_q8_pack for groups [g0, g1) (of rk_gemm_q8_pack_groups(n)): reads only activation
+/// rows [8·g0, min(8·g1, n)) and writes only their share of `packed`, so threads can pack disjoint
+/// group ranges concurrently (rows quantized by rk_quantize_q8 just before, by the same thread).
+void rk_gemm_q8_pack_range(const int8_t *aq, const float *ad, const float *as, int64_t n, int64_t nb, int64_t g0, int64_t g1,
+                           void *packed);
+
 /// rk_gemm_q8 with the same activations also given packed by rk_gemm_q8_pack (same n and nb, and the
 /// same kernel selection); results identical to rk_gemm_q8.
 void rk_gemm_q8_packed(int type, const void *w, int64_t nb, const int8_t *aq, const float *ad, const float *as,
                        const void *packed, int64_t n, float *y, int64_t ystride, int64_t r0, int64_t r1, int accumulate);
 
-/// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0 tensor to f32, row-major into out.
+/// Dequantizes rows [r0, r1) (nb blocks each) of a Q4_0/Q4_1/Q8_0/Q7_1 tensor to f32, row-major into out.
 void rk_dequantize_rows(int type, const void *w, int64_t nb, float *out, int64_t r0, int64_t r1);
 
 /// Partial decode attention of the `heads` query heads that share one KV head, over keys [j0, j1)

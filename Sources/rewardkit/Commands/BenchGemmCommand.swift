@@ -40,7 +40,8 @@ struct BenchGemmCommand: AsyncParsableCommand {
             case "q4_0": return .q4_0
             case "q4_1": return .q4_1
             case "q8_0": return .q8_0
-            default: throw ValidationError("--types: '\($0)' is not one of q4_0, q4_1, q8_0")
+            case "q7_1", "q7": return .q7_1
+            default: throw ValidationError("--types: '\($0)' is not one of q4_0, q4_1, q8_0, q7_1")
             }
         }
         var shapeList: [(String, Int, Int)] = []

@@ -14,13 +14,13 @@ struct BenchHFCommand: AsyncParsableCommand {
     @Option(help: "Sequences per batch.") var batch: Int = 8
     @Option(help: "Timed batches (after one warm-up batch).") var batches: Int = 2
     @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Option(help: "Weights: compact (bf16 tiles converted per sgemm), dense (f32 copy), automatic, or q8 (quantized to Q8_0 at load, int8 kernel; not the parity mode).")
+    @Option(help: "Weights: compact (bf16 tiles converted per sgemm), dense (f32 copy), automatic, q8 (quantized to Q8_0 at load, int8 kernel) or q7 (7-bit Q7_1 blocks, faster int8 kernel); q8/q7 are not the parity mode.")
     var weights: String = "compact"
     @Option(help: "Score these token ids instead (JSON array of id arrays) and print {\"scores\": …} (accuracy checks).")
     var inputs: String?
 
     func run() async throws {
-        guard let mode = HFModel.weightMode(weights) else { throw ValidationError("--weights: compact, dense, automatic or q8") }
+        guard let mode = HFModel.weightMode(weights) else { throw ValidationError("--weights: compact, dense, automatic, q8 or q7") }
         let t0 = Date()
         let m: HFModel
         do { m = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision) }
