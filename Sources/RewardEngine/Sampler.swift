@@ -205,7 +205,7 @@ public struct Sampler: Sendable {
                     if any(inside) {
                         let e = VectorMath.exp8(v - mx)
                         let w = VectorMath.exp8((v - mx) * invT)
-                        let j = ((mx - v) * scale).clamped(lowerBound: zero, upperBound: top).rounded(.towardZero)
+                        let j = VectorMath.clamp8((mx - v) * scale, zero, top).rounded(.towardZero)
                         for k in 0..<8 where inside[k] {
                             let b = Int(j[k])
                             mass[b] += Double(e[k])
@@ -306,7 +306,7 @@ public struct Sampler: Sendable {
         let n = x.count
         var m8 = VectorMath.V8(repeating: -.infinity)
         var i = 0
-        while i + 8 <= n { m8 = pointwiseMax(m8, VectorMath.load(x.baseAddress! + i)); i += 8 }
+        while i + 8 <= n { m8 = VectorMath.max8(m8, VectorMath.load(x.baseAddress! + i)); i += 8 }
         var m = m8.max()
         while i < n { m = Swift.max(m, x[i]); i += 1 }
         return m

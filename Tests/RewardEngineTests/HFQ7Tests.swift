@@ -7,24 +7,9 @@ import Testing
 /// transformers fp32 (a tolerance a wrong layout, scale or offset breaks by orders of magnitude).
 @Suite("HF q7 weights")
 struct HFQ7Tests {
-    @Test(arguments: ["qwen3-seqcls", "qwen3-seqcls-bf16-sharded", "llama-seqcls", "llama-seqcls-bf16", "qwen2-seqcls", "qwen2-math-rm"])
+    @Test(arguments: HFQ8Tests.fixtures)
     func q7ScoresStayCloseToTransformers(_ name: String) throws {
-        let (exact, _, batches) = try HFParityTests.load(name)
-        let m = try HFModel(directory: try HFQ8Tests.dir(name), threads: 2, precision: .q7)
-        #expect(m.precision == .q7)
-        var ours: [[Float]] = [], ref: [[Double]] = [], exactScores: [[Float]] = []
-        for b in batches {
-            ours += try m.sequenceScores(b.rows)
-            exactScores += try exact.sequenceScores(b.rows)
-            ref += (b.raw["logits"] as! [[Any]]).map(\.doubles)
-        }
-        let a = HFQ8Tests.accuracy(ours, ref)
-        print("HF q7 \(name): max abs \(String(format: "%.2e", a.abs)), max rel \(String(format: "%.2e", a.rel)), ranking agreement \(String(format: "%.3f", a.ranking)) over \(ref.count) sequences")
-        // Same bound as q8 (measured errors are of the same order: activations are rounded to 8 bits in
-        // both modes); a broken path gives errors of order 1 and rankings at chance.
-        #expect(a.rel < 0.15, "\(name): \(a)")
-        #expect(a.ranking >= 0.9, "\(name): \(a)")
-        #expect(ours != exactScores, "q7 must really run the int8 path")
+        try HFQ8Tests.checkCloseToTransformers(name, precision: .q7)
     }
 
     @Test func projectionsBecomeQ7Blocks() throws {

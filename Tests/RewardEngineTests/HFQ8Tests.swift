@@ -28,25 +28,32 @@ struct HFQ8Tests {
         return (maxAbs, maxRel, pairs == 0 ? 1 : Double(agree) / Double(pairs))
     }
 
-    @Test(arguments: ["qwen3-seqcls", "qwen3-seqcls-bf16-sharded", "llama-seqcls", "llama-seqcls-bf16", "qwen2-seqcls", "qwen2-math-rm"])
-    func q8ScoresStayCloseToTransformers(_ name: String) throws {
+    static let fixtures = ["qwen3-seqcls", "qwen3-seqcls-bf16-sharded", "llama-seqcls", "llama-seqcls-bf16", "qwen2-seqcls", "qwen2-math-rm"]
+
+    /// A quantized mode's scores on a fixture against transformers fp32. Not the parity mode: rounding
+    /// weights and activations to 7–8 bits moves these tiny random models' scores (hidden 32: one
+    /// quantization block per row) by 1e-2–8e-2 (measured); the bound catches a broken path (wrong
+    /// layout, scale or offset ⇒ errors of order 1, rankings at chance).
+    static func checkCloseToTransformers(_ name: String, precision: HFModel.Precision) throws {
         let (exact, _, batches) = try HFParityTests.load(name)
-        let m = try HFModel(directory: try Self.dir(name), threads: 2, precision: .q8)
-        #expect(m.precision == .q8)
+        let m = try HFModel(directory: try dir(name), threads: 2, precision: precision)
+        #expect(m.precision == precision)
         var ours: [[Float]] = [], ref: [[Double]] = [], exactScores: [[Float]] = []
         for b in batches {
             ours += try m.sequenceScores(b.rows)
             exactScores += try exact.sequenceScores(b.rows)
             ref += (b.raw["logits"] as! [[Any]]).map(\.doubles)
         }
-        let a = Self.accuracy(ours, ref)
-        print("HF q8 \(name): max abs \(String(format: "%.2e", a.abs)), max rel \(String(format: "%.2e", a.rel)), ranking agreement \(String(format: "%.3f", a.ranking)) over \(ref.count) sequences")
-        // Not the parity mode: rounding weights and activations to 8 bits moves these tiny random models'
-        // scores (hidden 32: one quantization block per row) by 1e-2–8e-2 (measured); the bound catches a
-        // broken path (wrong layout or scale ⇒ errors of order 1, rankings at chance).
+        let a = accuracy(ours, ref)
+        print("HF \(precision) \(name): max abs \(String(format: "%.2e", a.abs)), max rel \(String(format: "%.2e", a.rel)), ranking agreement \(String(format: "%.3f", a.ranking)) over \(ref.count) sequences")
         #expect(a.rel < 0.15, "\(name): \(a)")
         #expect(a.ranking >= 0.9, "\(name): \(a)")
-        #expect(ours != exactScores, "q8 must really run the int8 path")
+        #expect(ours != exactScores, "\(precision) must really run the int8 path")
+    }
+
+    @Test(arguments: fixtures)
+    func q8ScoresStayCloseToTransformers(_ name: String) throws {
+        try Self.checkCloseToTransformers(name, precision: .q8)
     }
 
     /// Q8_0 as llama.cpp writes it: d = max|x| / 127 stored as f16, q = round(x / d).
