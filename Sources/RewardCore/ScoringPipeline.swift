@@ -168,10 +168,11 @@ public struct ScoringPipeline: Sendable {
     /// Scores one batch in slices, concurrently, in input order (for callers that hold lines).
     func scoreBatch(_ lines: [InputLine]) async throws -> [LineOutcome] {
         let ranges = LineStream<Int>.slices(count: lines.count, workers: concurrency, minLines: 256)
+        let filter = keyFilter
         return try await withThrowingTaskGroup(of: (Int, [LineOutcome]).self) { g in
             for (k, r) in ranges.enumerated() {
                 let slice = Array(lines[r])
-                g.addTask { (k, try await self.scoreSlice(slice)) }
+                g.addTask { (k, try await self.scoreSlice(slice, filter: filter)) }
             }
             var parts = [[LineOutcome]](repeating: [], count: ranges.count)
             for try await (k, r) in g { parts[k] = r }
@@ -184,25 +185,26 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
+    /// `additionKeyShapes[n * 256 + b]`: some addition key is n UTF-8 bytes long and starts with byte b.
+    /// Derived from `additionKeys`, so the two cannot drift apart.
+    static let additionKeyShapes: [Bool] = {
+        var t = [Bool](repeating: false, count: (additionKeys.map(\.utf8.count).max()! + 1) * 256)
+        for k in additionKeys { t[k.utf8.count * 256 + Int(k.utf8.first!)] = true }
+        return t
+    }()
+
     /// Whether `key` is one of `additionKeys`, mostly without hashing (this ran for every member of
     /// every line). They are lowercase ASCII and '_', and no character decomposes canonically into
     /// those, so only a key of the same UTF-8 length and first byte can equal one.
     @inline(__always)
     static func isAdditionKey(_ key: String) -> Bool {
         guard let first = key.utf8.first else { return false }
-        switch (key.utf8.count, first) {
-        case (5, UInt8(ascii: "e")), (9, UInt8(ascii: "a")), (11, UInt8(ascii: "d")), (12, UInt8(ascii: "s")),
-             (6...7, UInt8(ascii: "r")), (13...16, UInt8(ascii: "r")):
-            return additionKeys.contains(key)
-        default:
-            return false
-        }
+        let i = key.utf8.count * 256 + Int(first)
+        return i < additionKeyShapes.count && additionKeyShapes[i] && additionKeys.contains(key)
     }
 
     /// Only what the decoder and the reward read is built; the rest of each line is validated.
     var keyFilter: JSONKeyFilter? { RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys) }
-
-    func scoreSlice(_ lines: [InputLine]) async throws -> [LineOutcome] { try await scoreSlice(lines, filter: keyFilter) }
 
     /// `filter` is `keyFilter`, made once per run rather than once per slice.
     func scoreSlice(_ lines: [InputLine], filter: JSONKeyFilter?) async throws -> [LineOutcome] {

@@ -52,10 +52,14 @@ public final class HFModel: @unchecked Sendable {
     /// The `weights` spelling shared by `rewardkit bench hf --weights` and the `hf_rm`/`hf_prm` spec key:
     /// compact | dense | automatic (exact precision), q8 or q7.
     public static func weightMode(_ s: String) -> (memory: GGUFLanguageModel.WeightMemory, precision: Precision)? {
-        if s.lowercased() == "q8" { return (.compact, .q8) }
-        if s.lowercased() == "q7" { return (.compact, .q7) }
-        return GGUFLanguageModel.WeightMemory(rawValue: s.lowercased()).map { ($0, .exact) }
+        let s = s.lowercased()
+        if let p = Precision(rawValue: s), p != .exact { return (.compact, p) }
+        return GGUFLanguageModel.WeightMemory(rawValue: s).map { ($0, .exact) }
     }
+
+    /// Every spelling `weightMode` accepts, for error messages.
+    public static let weightModeNames = (GGUFLanguageModel.WeightMemory.allCases.map(\.rawValue)
+        + Precision.allCases.filter { $0 != .exact }.map(\.rawValue)).joined(separator: ", ")
 
     public let precision: Precision
 

@@ -18,11 +18,8 @@ public final class HFCheckpointScorer: @unchecked Sendable {
     public init(directory: String, threads: Int? = nil, maxTokens: Int? = nil,
                 weights: (memory: GGUFLanguageModel.WeightMemory, precision: HFModel.Precision)? = nil) throws {
         self.directory = directory
-        if let mode = weights {
-            model = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision)
-        } else {
-            model = try HFModel(directory: directory, threads: threads)
-        }
+        model = try HFModel(directory: directory, threads: threads, weightMemory: weights?.memory,
+                            precision: weights?.precision ?? .exact)
         text = try HFTokenizerBundle.load(directory: URL(fileURLWithPath: directory))
         self.maxTokens = min(maxTokens ?? model.config.contextLength, model.config.contextLength)
     }
@@ -73,7 +70,7 @@ enum HFRewardOptions {
         var weights: (memory: GGUFLanguageModel.WeightMemory, precision: HFModel.Precision)?
         if let w = try o.string("weights") {
             guard let mode = HFModel.weightMode(w) else {
-                throw ConfigError("weights: '\(w)' is not one of compact, dense, automatic, q8, q7")
+                throw ConfigError("weights: '\(w)' is not one of \(HFModel.weightModeNames)")
             }
             weights = mode
         }

@@ -20,7 +20,7 @@ struct BenchHFCommand: AsyncParsableCommand {
     var inputs: String?
 
     func run() async throws {
-        guard let mode = HFModel.weightMode(weights) else { throw ValidationError("--weights: compact, dense, automatic, q8 or q7") }
+        guard let mode = HFModel.weightMode(weights) else { throw ValidationError("--weights: one of \(HFModel.weightModeNames)") }
         let t0 = Date()
         let m: HFModel
         do { m = try HFModel(directory: directory, threads: threads, weightMemory: mode.memory, precision: mode.precision) }
