@@ -31,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Resumable label-synthesis jobs (`rewardkit label`); only RewardLabel depends on it.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // HTTP client for OpenAI-compatible backends (RewardSearch): NIO-based, so the binary does not link
+        // FoundationNetworking (libcurl and ~30 shared objects loaded at every process start; issue 15).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -60,7 +63,10 @@ let package = Package(
                 swiftSettings: releaseFlags),
         // Test-time search and PRM label synthesis; both sample through the `Generator` seam.
         .target(name: "RewardSearch",
-                dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels"],
+                dependencies: ["RewardCore", "RewardVerifiers", "RewardEngine", "RewardModels",
+                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio")],
                 swiftSettings: releaseFlags),
         // PRM step-label synthesis (MC, OmegaPRM, consensus) with jobs resumable from SQLite.
         .target(name: "RewardLabel",

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import RewardEngine
 
 /// `Generator` over an OpenAI-compatible server's `/v1/completions`, or `/v1/chat/completions` for chat
@@ -81,23 +78,24 @@ public struct OpenAIGenerator: Generator {
     public func generate(_ jobs: [GenerationJob]) async throws -> [GenerationOutcome] {
         var requests: [(job: Int, sample: Int)] = []
         for (j, job) in jobs.enumerated() { for k in job.seeds.indices { requests.append((j, k)) } }
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.finishTasksAndInvalidate() }
+        let http = OpenAIHTTPClient(maxConnections: min(maxConcurrency, max(1, requests.count)), timeout: timeout,
+                                    proxy: OpenAIHTTPProxy.proxy(for: baseURL))
         var results = [Result<Choice, RequestFailure>?](repeating: nil, count: requests.count)
-        try await withThrowingTaskGroup(of: (Int, Result<Choice, RequestFailure>).self) { group in
+        await withTaskGroup(of: (Int, Result<Choice, RequestFailure>).self) { group in
             var next = 0
             func launch() {
                 let i = next, r = requests[i]
                 next += 1
                 let job = jobs[r.job]
-                group.addTask { (i, await self.complete(job, seed: job.seeds[r.sample], session: session)) }
+                group.addTask { (i, await self.complete(job, seed: job.seeds[r.sample], http: http)) }
             }
             while next < min(maxConcurrency, requests.count) { launch() }
-            while let (i, r) = try await group.next() {
+            while let (i, r) = await group.next() {
                 results[i] = r
                 if next < requests.count { launch() }
             }
         }
+        await http.shutdown()
         if !requests.isEmpty, results.allSatisfy({ if case .failure(.unreachable) = $0! { return true } else { return false } }),
            case .failure(let f) = results[0]! {
             throw f.asError
@@ -121,7 +119,7 @@ public struct OpenAIGenerator: Generator {
     }
 
     /// One sample, retried with backoff.
-    func complete(_ job: GenerationJob, seed: UInt64, session: URLSession) async -> Result<Choice, RequestFailure> {
+    func complete(_ job: GenerationJob, seed: UInt64, http: OpenAIHTTPClient) async -> Result<Choice, RequestFailure> {
         var body: [String: Any]
         if endpoint == .chat {
             switch chatBody(job) {
@@ -138,20 +136,18 @@ public struct OpenAIGenerator: Generator {
         if job.topK > 0 { body["top_k"] = job.topK }
         let stops = job.stop.filter { !$0.isEmpty }
         if !stops.isEmpty { body["stop"] = stops }
-        var req = URLRequest(url: baseURL.appendingPathComponent(endpoint == .chat ? "chat/completions" : "completions"))
-        req.httpMethod = "POST"
-        req.timeoutInterval = timeout
-        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let k = apiKey { req.setValue("Bearer \(k)", forHTTPHeaderField: "Authorization") }
-        req.httpBody = try? JSONSerialization.data(withJSONObject: body)
+        let url = baseURL.appendingPathComponent(endpoint == .chat ? "chat/completions" : "completions")
+        var headers = [("Content-Type", "application/json")]
+        if let k = apiKey { headers.append(("Authorization", "Bearer \(k)")) }
+        let payload = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
         var last = "no attempt"
         for attempt in 0..<maxAttempts {
             if attempt > 0 {
                 try? await Task.sleep(nanoseconds: UInt64(initialBackoff * Double(1 << min(attempt - 1, 16)) * 1e9))
             }
             do {
-                let (data, response) = try await session.data(for: req)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let reply = try await http.post(url, headers: headers, body: payload)
+                let status = reply.status, data = reply.body
                 if status == 429 || status >= 500 {
                     last = "HTTP \(status): \(Self.snippet(data))"
                     continue
@@ -159,7 +155,7 @@ public struct OpenAIGenerator: Generator {
                 guard status == 200 else { return .failure(.rejected("HTTP \(status): \(Self.snippet(data))")) }
                 return endpoint == .chat ? Self.parseChat(data, stops: stops) : Self.parse(data, stops: stops)
             } catch {
-                last = "\(baseURL.absoluteString): \(error.localizedDescription)"
+                last = "\(baseURL.absoluteString): \(http.describe(error))"
             }
         }
         return .failure(.unreachable("after \(maxAttempts) attempts: \(last)"))

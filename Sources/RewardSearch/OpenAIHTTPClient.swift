@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP transport of `OpenAIGenerator`: AsyncHTTPClient (SwiftNIO, TLS via BoringSSL linked in) rather
+/// than URLSession, because on Linux URLSession lives in FoundationNetworking, which links libcurl and about
+/// 30 shared objects that every `rewardkit` process then loads and relocates at start (issue 15).
+/// One client per `generate` call (a pool sized to its concurrency); `shutdown` must follow.
+final class OpenAIHTTPClient: Sendable {
+    struct Reply: Sendable {
+        var status: Int
+        var body: Data
+    }
+
+    /// A response body larger than this is an error, not an allocation.
+    static let maxResponseBytes = 64 << 20
+
+    let client: HTTPClient
+    let timeout: Double
+
+    /// `timeout`: seconds allowed for connecting, for the response to start, and between body bytes.
+    init(maxConnections: Int, timeout: Double, proxy: HTTPClient.Configuration.Proxy? = nil) {
+        let t = TimeAmount.nanoseconds(Int64(timeout * 1e9))
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60),
+                                                            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
+        // The generator retries with its own backoff and attempt count; a refused connection must fail the
+        // attempt now, not wait inside the pool until the deadline.
+        pool.retryConnectionEstablishment = false
+        let config = HTTPClient.Configuration(timeout: .init(connect: t, read: t), connectionPool: pool, proxy: proxy)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        self.timeout = timeout
+    }
+
+    /// POSTs `body`; the whole reply (any status). Throws on transport errors and timeouts.
+    func post(_ url: URL, headers: [(String, String)], body: Data) async throws -> Reply {
+        var req = HTTPClientRequest(url: url.absoluteString)
+        req.method = .POST
+        for (name, value) in headers { req.headers.add(name: name, value: value) }
+        req.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(req, timeout: .nanoseconds(Int64(timeout * 1e9)))
+        let buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
+        return Reply(status: Int(response.status.code), body: Data(buffer.readableBytesView))
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// A transport error in words for a job's `error` (AsyncHTTPClient's own descriptions are type names).
+    func describe(_ error: any Error) -> String {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .readTimeout, .deadlineExceeded, .connectTimeout, .tlsHandshakeTimeout:
+                return "timed out after \(timeout) s (\(e.shortDescription.lowercased()))"
+            default:
+                return e.shortDescription.lowercased()
+            }
+        }
+        if error is NIOTooManyBytesError { return "response larger than \(Self.maxResponseBytes >> 20) MiB" }
+        return String(describing: error)
+    }
+}
