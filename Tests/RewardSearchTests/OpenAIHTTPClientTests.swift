@@ -13,7 +13,7 @@ import RewardEngine
     /// Prompt "flaky:K": the first K requests with that prompt get 503, 429, 503, … then 200.
     /// "slow": no answer for 30 s. "bad": 400. Otherwise 200. A 200's text is the request (path, headers,
     /// JSON body) as JSON; finish_reason is "stop" when the request has stop strings. GET /stats: requests
-    /// received per prompt.
+    /// received per prompt (and CONNECTs per target: the stub is also an HTTP proxy tunnelling to itself).
     static let script = #"""
 import json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +27,9 @@ class H(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
     def do_GET(self):
         with lock: self.reply(200, dict(counts))
+    def do_CONNECT(self):  # as a proxy: the tunnel ends here, this server answers what comes through it
+        with lock: counts["CONNECT " + self.path] = counts.get("CONNECT " + self.path, 0) + 1
+        self.send_response(200); self.end_headers()
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         p = body.get("prompt", "")
@@ -38,7 +41,7 @@ class H(BaseHTTPRequestHandler):
             time.sleep(30); return
         if p == "bad":
             return self.reply(400, {"error": "bad prompt"})
-        echo = {"path": self.path, "auth": self.headers.get("Authorization"),
+        echo = {"path": self.path, "host": self.headers.get("Host"), "auth": self.headers.get("Authorization"),
                 "type": self.headers.get("Content-Type"), "body": body}
         self.reply(200, {"choices": [{"text": json.dumps(echo, sort_keys=True),
                                       "finish_reason": "stop" if "stop" in body else "length"}],
@@ -159,7 +162,7 @@ s.serve_forever()
 
     @Test func requestsGoThroughAnHTTPProxy() async throws {
         try await Self.withStub { root in
-            // The stub as the proxy: it receives the absolute URL of a host that does not exist.
+            // The stub as the proxy of a host that does not exist: AsyncHTTPClient tunnels (CONNECT) even for http.
             let http = OpenAIHTTPClient(maxConnections: 1, timeout: 20, proxy: .server(host: root.host!, port: root.port!))
             let body = try JSONSerialization.data(withJSONObject: ["prompt": "via proxy"])
             let reply: OpenAIHTTPClient.Reply
@@ -173,7 +176,8 @@ s.serve_forever()
             #expect(reply.status == 200)
             guard case .success(let c) = OpenAIGenerator.parse(reply.body, stops: []) else { Issue.record("no choice"); return }
             let echo = try #require(try JSONSerialization.jsonObject(with: Data(c.text.utf8)) as? [String: Any])
-            #expect(echo["path"] as? String == "http://api.example.invalid:8000/v1/completions")
+            #expect(echo["path"] as? String == "/v1/completions" && echo["host"] as? String == "api.example.invalid:8000")
+            #expect(try await Self.stats(root)["CONNECT api.example.invalid:8000"] == 1)
         }
     }
 }
