@@ -57,6 +57,9 @@ final class OpenAIHTTPClient: Sendable {
                 return e.shortDescription.lowercased()
             }
         }
+        if let e = error as? IOError {  // NIO's own text repeats itself ("connection reset (error set): …")
+            return "\(String(cString: strerror(e.errnoCode))) (errno \(e.errnoCode))"
+        }
         if error is NIOTooManyBytesError { return "response larger than \(Self.maxResponseBytes >> 20) MiB" }
         return String(describing: error)
     }

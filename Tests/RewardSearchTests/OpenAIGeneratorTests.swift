@@ -95,9 +95,10 @@ import TestSupport
         let port = try LlamaServer.freePort()
         let gen = OpenAIGenerator(baseURL: URL(string: "http://127.0.0.1:\(port)")!, maxAttempts: 3, initialBackoff: 0.05, timeout: 2)
         let t0 = Date()
-        await #expect(throws: BackendUnavailable.self) {
+        let error = await #expect(throws: BackendUnavailable.self) {
             _ = try await gen.generate([GenerationJob(context: "Hi", seeds: [0, 1])])
         }
+        #expect(error?.description == "backend unavailable: after 3 attempts: http://127.0.0.1:\(port)/v1: Connection refused (errno 111)")
         // Two backoffs (0.05 s, 0.1 s) happened, and it gave up quickly.
         let dt = Date().timeIntervalSince(t0)
         #expect(dt >= 0.15 && dt < 20)
