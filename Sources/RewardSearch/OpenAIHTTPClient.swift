@@ -61,6 +61,9 @@ final class OpenAIHTTPClient: Sendable {
             return "\(String(cString: strerror(e.errnoCode))) (errno \(e.errnoCode))"
         }
         if error is NIOTooManyBytesError { return "response larger than \(Self.maxResponseBytes >> 20) MiB" }
-        return String(describing: error)
+        let text = String(describing: error)
+        // NIOSSL prints BoringSSL's error queue with source paths; the reason names are what a user needs.
+        let reasons = text.components(separatedBy: "OPENSSL_internal:").dropFirst().map { $0.prefix { $0 != " " && $0 != "]" } }
+        return reasons.isEmpty ? text : "TLS error: " + reasons.joined(separator: ", ")
     }
 }
