@@ -29,6 +29,8 @@ test: model
 	# issue 11: the OpenAIGenerator tests start a real llama_cpp.server (llama-cpp-python, git-ignored venv).
 	dpkg -s python3-venv >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
 	[ -x .venv-llamaserver/bin/python ] || { python3 -m venv .venv-llamaserver && .venv-llamaserver/bin/pip install -q 'llama-cpp-python[server]==0.3.36'; }
+	# issue 15: the OpenAI transport's https test makes a self-signed certificate with openssl.
+	dpkg -s openssl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openssl; }
 	$(SWIFT) test $(TESTFLAGS) --skip-build
 
 # Reference implementations for side-by-side timings, in git-ignored venvs (never runtime deps).
