@@ -31,6 +31,45 @@ static inline size_t find(const uint8_t *p, size_t n, int stop_utf8) {
     return n;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define RK_HAVE_AVX2_FIND 1
+
+// The same scan 32 bytes per compare on CPUs with AVX2 (the package builds for baseline x86-64,
+// so it is compiled for AVX2 here and chosen at run time). The skip-scan of long string values
+// (prompts, responses) was ≈ 4 % of a `score` run's CPU with the SSE2 loop.
+__attribute__((target("avx2"))) static size_t find_avx2(const uint8_t *p, size_t n, int stop_utf8) {
+    const __m256i q = _mm256_set1_epi8('"'), b = _mm256_set1_epi8('\\'), sp = _mm256_set1_epi8(0x20);
+    const __m256i z = _mm256_setzero_si256();
+#define RK_SPECIAL32(x) ({ \
+        __m256i lt_ = _mm256_cmpgt_epi8(sp, (x)); /* signed x < 0x20: control bytes and bytes >= 0x80 */ \
+        if (!stop_utf8) lt_ = _mm256_andnot_si256(_mm256_cmpgt_epi8(z, (x)), lt_); \
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8((x), q), _mm256_cmpeq_epi8((x), b)), lt_); })
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i m0 = RK_SPECIAL32(_mm256_loadu_si256((const __m256i *)(p + i)));
+        __m256i m1 = RK_SPECIAL32(_mm256_loadu_si256((const __m256i *)(p + i + 32)));
+        if (!_mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1))) {
+            unsigned k0 = (unsigned)_mm256_movemask_epi8(m0);
+            if (k0) return i + (size_t)__builtin_ctz(k0);
+            return i + 32 + (size_t)__builtin_ctz((unsigned)_mm256_movemask_epi8(m1));
+        }
+    }
+    for (; i + 32 <= n; i += 32) {
+        unsigned k = (unsigned)_mm256_movemask_epi8(RK_SPECIAL32(_mm256_loadu_si256((const __m256i *)(p + i))));
+        if (k) return i + (size_t)__builtin_ctz(k);
+    }
+#undef RK_SPECIAL32
+    return i + find(p + i, n - i, stop_utf8);
+}
+
+static inline size_t find_best(const uint8_t *p, size_t n, int stop_utf8) {
+    // Short runs (keys, short values) gain nothing from the wider loop.
+    if (n >= 64 && __builtin_cpu_supports("avx2")) return find_avx2(p, n, stop_utf8);
+    return find(p, n, stop_utf8);
+}
+#endif
+
 size_t rk_find_non_ascii(const uint8_t *p, size_t n) {
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -57,6 +96,12 @@ static inline size_t find(const uint8_t *p, size_t n, int stop_utf8) {
 }
 #endif
 
+#if defined(RK_HAVE_AVX2_FIND)
+size_t rk_json_find_special(const uint8_t *p, size_t n) { return find_best(p, n, 0); }
+
+size_t rk_json_find_special_or_utf8(const uint8_t *p, size_t n) { return find_best(p, n, 1); }
+#else
 size_t rk_json_find_special(const uint8_t *p, size_t n) { return find(p, n, 0); }
 
 size_t rk_json_find_special_or_utf8(const uint8_t *p, size_t n) { return find(p, n, 1); }
+#endif

@@ -34,12 +34,12 @@ public struct JSONKeyFilter: Sendable {
 
     public func use(_ key: String) -> Use { build.contains(key) ? .build : (stub.contains(key) ? .stub : .skip) }
 
-    /// The entry whose key is the `n` bytes at `p`.
-    func match(_ p: UnsafePointer<UInt8>, _ n: Int) -> (key: String, use: Use)? {
+    /// The entry whose key is the `n` bytes at `p`, and its index.
+    func match(_ p: UnsafePointer<UInt8>, _ n: Int) -> (key: String, use: Use, index: Int)? {
         guard n < byLength.count else { return nil }
         for i in byLength[n] {
             let found = entries[i].bytes.withUnsafeBufferPointer { k in n == 0 || (k[0] == p[0] && memcmp(k.baseAddress!, p, n) == 0) }
-            if found { return (entries[i].key, entries[i].use) }
+            if found { return (entries[i].key, entries[i].use, i) }
         }
         return nil
     }
@@ -87,22 +87,23 @@ extension JSONParser {
 }
 
 extension JSONParser.Cursor {
-    /// The key at `pos` (a quote) and what to do with its value; the key is nil when skipped.
-    /// A plain ASCII key is matched on its bytes; any other goes through `string()`, which
-    /// decodes and validates it with the usual errors.
-    mutating func filteredKey(_ filter: JSONKeyFilter) throws -> (String?, JSONKeyFilter.Use) {
+    /// The key at `pos` (a quote), what to do with its value, and the filter entry it matched on
+    /// its bytes; the key is nil when skipped. A plain ASCII key is matched on its bytes (and
+    /// given its entry); any other goes through `string()`, which decodes and validates it with
+    /// the usual errors, and is looked up by String equality (no entry).
+    mutating func filteredKey(_ filter: JSONKeyFilter) throws -> (String?, JSONKeyFilter.Use, Int?) {
         if let base = buf.baseAddress {
             let start = pos + 1
             let end = start + rk_json_find_special_or_utf8(base + start, buf.count - start)
             if end < buf.count, buf[end] == UInt8(ascii: "\"") {
                 pos = end + 1
-                guard let m = filter.match(base + start, end - start) else { return (nil, .skip) }
-                return (m.key, m.use)
+                guard let m = filter.match(base + start, end - start) else { return (nil, .skip, nil) }
+                return (m.key, m.use, m.index)
             }
         }
         let key = try string()
         let use = filter.use(key)
-        return (use == .skip ? nil : key, use)
+        return (use == .skip ? nil : key, use, nil)
     }
 
     /// `value(depth:)` without building the value.

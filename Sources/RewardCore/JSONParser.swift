@@ -93,12 +93,27 @@ public struct JSONParser {
             var members: [JSONMember] = []
             skipWS()
             if pos < buf.count, buf[pos] == UInt8(ascii: "}") { pos += 1; return (JSONObject(members), true) }
+            // Sized once: growing from empty reallocated the array three times for a line's members.
+            members.reserveCapacity(8)
+            // Filter entries already built (bit i: entry i). While every key was matched on its bytes
+            // (`exact`), a key is a duplicate only if its entry's bit is set, and the String
+            // comparisons of the duplicate search (every key against every built one) are skipped.
+            var seen: UInt64 = 0
+            var exact = true
             while true {
                 skipWS()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected object key") }
                 let key: String?
                 var use = JSONKeyFilter.Use.build
-                if let filter { (key, use) = try filteredKey(filter) } else { key = try string() }
+                var entry: Int?
+                if let filter { (key, use, entry) = try filteredKey(filter) } else { key = try string() }
+                var maybeDuplicate = true
+                if exact, let e = entry, e < 64 {
+                    maybeDuplicate = seen & (1 << UInt64(e)) != 0
+                    seen |= 1 << UInt64(e)
+                } else if key != nil {
+                    exact = false
+                }
                 skipWS()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
                 pos += 1
@@ -112,7 +127,7 @@ public struct JSONParser {
                         v = try value(depth: depth)
                     }
                     // Duplicate keys: last one wins, as in most JSON libraries.
-                    if let i = members.firstIndex(where: { $0.key == key }) { members[i].value = v } else {
+                    if maybeDuplicate, let i = members.firstIndex(where: { $0.key == key }) { members[i].value = v } else {
                         members.append(JSONMember(key, v))
                     }
                 } else {

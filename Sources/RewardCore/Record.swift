@@ -50,7 +50,7 @@ public enum RecordDecoder {
     }
 
     public static func decode(_ o: JSONObject, line: Int) throws -> Record {
-        if o.contains("chosen") || o.contains("rejected") { return try pair(o, line: line) }
+        if o.contains(recordKey: "chosen") || o.contains(recordKey: "rejected") { return try pair(o, line: line) }
         return .single(try single(o, line: line))
     }
 
@@ -63,16 +63,26 @@ public enum RecordDecoder {
 
     /// A model-text field: a string, nil when absent or null, else an error saying what was found.
     static func text(_ o: JSONObject, _ key: String, line: Int) throws -> String? {
-        guard let v = o[key], !v.isNull else { return nil }
+        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
         guard case .string(let s) = v else { throw RecordError(line: line, field: key, "must be a string, got \(v.foundDescription)") }
         return s
     }
 
     /// An answer or key field: a string or a number (as its JSON text).
     public static func answerText(_ o: JSONObject, _ key: String, line: Int, required: Bool = false) throws -> String? {
-        guard let v = o[key], !v.isNull else {
+        try answerText(o[key], key, line: line, required: required)
+    }
+
+    /// `answerText` of a key the decoder names (a `value(recordKey:)` key).
+    static func answerText(_ o: JSONObject, recordKey key: String, line: Int) throws -> String? {
+        try answerText(o.value(recordKey: key), key, line: line, required: false)
+    }
+
+    /// `answerText` of the member value `found` (nil: no such member).
+    static func answerText(_ found: JSONValue?, _ key: String, line: Int, required: Bool) throws -> String? {
+        guard let v = found, !v.isNull else {
             guard required else { return nil }
-            throw RecordError(line: line, field: key, o[key] == nil ? "missing" : "is null (expected a string or a number)")
+            throw RecordError(line: line, field: key, found == nil ? "missing" : "is null (expected a string or a number)")
         }
         switch v {
         case .string(let s): return s
@@ -85,14 +95,14 @@ public enum RecordDecoder {
         guard case .array(let a) = v else { throw RecordError(line: line, field: field, "must be a list of messages, got \(v.typeName)") }
         return try a.enumerated().map { i, m in
             guard case .object(let mo) = m else { throw RecordError(line: line, field: "\(field)[\(i)]", "must be an object with 'role' and 'content'") }
-            guard let role = mo["role"]?.stringValue else { throw RecordError(line: line, field: "\(field)[\(i)].role", "missing or not a string") }
-            guard let content = mo["content"]?.stringValue else { throw RecordError(line: line, field: "\(field)[\(i)].content", "missing or not a string") }
+            guard let role = mo.value(recordKey: "role")?.stringValue else { throw RecordError(line: line, field: "\(field)[\(i)].role", "missing or not a string") }
+            guard let content = mo.value(recordKey: "content")?.stringValue else { throw RecordError(line: line, field: "\(field)[\(i)].content", "missing or not a string") }
             return ChatMessage(role: role, content: content)
         }
     }
 
     static func prompt(_ o: JSONObject, key: String, line: Int) throws -> Prompt? {
-        guard let v = o[key], !v.isNull else { return nil }
+        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
         switch v {
         case .string(let s): return .text(s)
         case .array: return .messages(try messages(v, field: key, line: line))
@@ -101,7 +111,7 @@ public enum RecordDecoder {
     }
 
     static func stringList(_ o: JSONObject, _ key: String, line: Int) throws -> [String]? {
-        guard let v = o[key], !v.isNull else { return nil }
+        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
         guard case .array(let a) = v else { throw RecordError(line: line, field: key, "must be a list of strings, got \(v.typeName)") }
         return try a.enumerated().map { i, x in
             guard case .string(let s) = x else { throw RecordError(line: line, field: "\(key)[\(i)]", "must be a string, got \(x.foundDescription)") }
@@ -110,22 +120,22 @@ public enum RecordDecoder {
     }
 
     static func common(_ o: JSONObject, line: Int) throws -> (id: String?, reference: String?, group: String?) {
-        let id = try answerText(o, "id", line: line)
-        let reference = try answerText(o, "reference", line: line) ?? answerText(o, "answer", line: line)
-        let group = try answerText(o, "group", line: line) ?? answerText(o, "prompt_id", line: line)
+        let id = try answerText(o, recordKey: "id", line: line)
+        let reference = try answerText(o, recordKey: "reference", line: line) ?? answerText(o, recordKey: "answer", line: line)
+        let group = try answerText(o, recordKey: "group", line: line) ?? answerText(o, recordKey: "prompt_id", line: line)
         return (id, reference, group)
     }
 
     static func single(_ o: JSONObject, line: Int) throws -> Sample {
         let (id, reference, group) = try common(o, line: line)
         // ProcessBench: problem + steps.
-        if let problem = try answerText(o, "problem", line: line), o.contains("steps") {
+        if let problem = try answerText(o, recordKey: "problem", line: line), o.contains(recordKey: "steps") {
             let steps = try stringList(o, "steps", line: line) ?? []
             return Sample(id: id, prompt: .text(problem), response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
         }
         // TRL stepwise: prompt + completions (steps) + labels.
-        if o.contains("completions"), o.contains("labels") {
+        if o.contains(recordKey: "completions"), o.contains(recordKey: "labels") {
             let steps = try stringList(o, "completions", line: line) ?? []
             let p = try prompt(o, key: "prompt", line: line) ?? .text("")
             return Sample(id: id, prompt: p, response: steps.joined(separator: "\n\n"), reference: reference,
@@ -133,7 +143,7 @@ public enum RecordDecoder {
         }
         var p = try prompt(o, key: "prompt", line: line)
         var response = try text(o, "response", line: line) ?? text(o, "completion", line: line)
-        if response == nil, let mv = o["messages"], !mv.isNull {
+        if response == nil, let mv = o.value(recordKey: "messages"), !mv.isNull {
             var msgs = try messages(mv, field: "messages", line: line)
             guard let last = msgs.last, last.role == "assistant" else {
                 throw RecordError(line: line, field: "messages", "last message must be the assistant response to score")
@@ -141,11 +151,11 @@ public enum RecordDecoder {
             msgs.removeLast()
             response = last.content
             if p == nil { p = .messages(msgs) }
-        } else if p == nil, let mv = o["messages"], !mv.isNull {
+        } else if p == nil, let mv = o.value(recordKey: "messages"), !mv.isNull {
             p = .messages(try messages(mv, field: "messages", line: line))
         }
         guard let response else {
-            let found = o["response"] != nil ? "is null" : (o["completion"] != nil ? "missing ('completion' is null)" : "missing")
+            let found = o.value(recordKey: "response") != nil ? "is null" : (o.value(recordKey: "completion") != nil ? "missing ('completion' is null)" : "missing")
             throw RecordError(line: line, field: "response", "\(found) (expected a string in 'response' or 'completion', or 'messages' ending with an assistant turn)")
         }
         let steps = try stringList(o, "steps", line: line)
@@ -153,8 +163,8 @@ public enum RecordDecoder {
     }
 
     static func pair(_ o: JSONObject, line: Int) throws -> Record {
-        guard let cv = o["chosen"], !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
-        guard let rv = o["rejected"], !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
+        guard let cv = o.value(recordKey: "chosen"), !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
+        guard let rv = o.value(recordKey: "rejected"), !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
         let (id, reference, group) = try common(o, line: line)
         var p = try prompt(o, key: "prompt", line: line)
         func side(_ v: JSONValue, _ key: String) throws -> String {

@@ -44,7 +44,8 @@ extension SampleReward {
     public func scoreSync(_ samples: [Sample], context: ScoringContext) -> [RewardResult] {
         var out: [RewardResult] = []
         out.reserveCapacity(samples.count)
-        for (i, s) in samples.enumerated() { out.append(score(s, index: i, context: context)) }
+        // By index: `enumerated()` copied each sample (a retain and a release per field).
+        for i in samples.indices { out.append(score(samples[i], index: i, context: context)) }
         return out
     }
 }

@@ -99,9 +99,10 @@ public struct ScoringPipeline: Sendable {
         }
         do {
             try await stream.run(input: input) { slice in
-                for (i, o) in slice.outcomes.enumerated() {
+                // By index: `enumerated()` copied every outcome (retains and releases).
+                for i in slice.outcomes.indices {
                     summary.lines += 1
-                    if let e = o.error {
+                    if let e = slice.outcomes[i].error {
                         summary.errors += 1
                         if summary.firstError == nil { summary.firstError = e }
                         if strict {
@@ -110,10 +111,10 @@ public struct ScoringPipeline: Sendable {
                             }
                             throw ConfigError("\(e) (--strict: stopped here; the \(summary.lines - 1) lines before it were written)")
                         }
-                    } else if let r = o.reward {
+                    } else if let r = slice.outcomes[i].reward {
                         summary.scored += 1
                         summary.reward.add(r)
-                        if let c = o.pairCorrect {
+                        if let c = slice.outcomes[i].pairCorrect {
                             summary.pairs += 1
                             if c { summary.pairsCorrect += 1 }
                         }

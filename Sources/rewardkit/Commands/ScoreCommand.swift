@@ -53,6 +53,9 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything can use BLAS: its threads spin at load and took a core from the stream
+        // (a model reward starts them again on its first BLAS call).
+        IdleBLASThreads.release()
         let (spec, reward) = try StandardRegistry.load(specPath: config)
         var pipeline = ScoringPipeline(reward: reward)
         pipeline.concurrency = threads

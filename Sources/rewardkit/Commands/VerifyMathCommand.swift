@@ -71,6 +71,7 @@ struct VerifyMathCommand: AsyncParsableCommand {
             print(JSONValue.object(o).jsonString)
             return
         }
+        IdleBLASThreads.release()  // nothing here uses BLAS; its spinning threads took a core
         let reader = try RecordInput(path: input!, maxLineBytes: maxLineBytes)
         let sink = try OutputSink(path: out)
         // The streaming core `score` runs on: workers verify and serialize slices, in order.
