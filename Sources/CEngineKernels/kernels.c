@@ -456,6 +456,9 @@ static inline void gemm_group(int type, const uint8_t *w, int64_t rowBytes, int6
 // The float recipe per (row, sequence) lane is the one above (acc = fma(d_w·d_a, Σq·a, acc); summ =
 // fma(m_w, s_a, summ); acc + summ), so results equal dot_group's bit for bit.
 #define RK_T8 4  // weight rows per tile
+#ifndef RK_GEMM8_CHUNK_BYTES
+#define RK_GEMM8_CHUNK_BYTES (384 * 1024)
+#endif
 
 typedef struct {
     int8_t *ai;     // [group][block][chunk 0..7][seq 0..7][4]
@@ -595,6 +598,13 @@ static int64_t gemm8_tile_rows(int type, int64_t cols) {
     return rt < 4 ? 4 : rt > 64 ? 64 : rt;
 }
 
+// Groups of 8 sequences per activation block in gemm8_avx2: ~384 KB of interleaved activations (nb·352
+// bytes a group), so the block and a weight tile share the 512 KB L2; n = 256 at 1,024 columns is one block.
+static int64_t gemm8_chunk_groups(int64_t nb) {
+    const int64_t g = (int64_t)(RK_GEMM8_CHUNK_BYTES) / (nb * 352);
+    return g < 4 ? 4 : g;
+}
+
 // Interleaves the groups [g0, g1) of activation rows [0, n) (n ≤ a multiple of 8 groups; padded lanes
 // zero) into `buf` (gemm8_pack_bytes for all n rows, 32-byte aligned). Groups are independent, so
 // disjoint group ranges may be packed by different threads.
@@ -658,6 +668,12 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *pac
                       (int32_t *)(packed + aiBytes + 2 * vecBytes), p, p + unpBytes,
                       (float *)(p + 2 * unpBytes), (float *)(p + 2 * unpBytes + wBytes)};
     const int dOff = type == RK_TYPE_Q4_1 ? 4 : 2;
+    // Many sequences: blocks of groups whose interleaved activations (with the tile) stay in L2, each
+    // block passing over every weight tile of the slice, so a tile's pass does not stream the whole
+    // activation panel (n·cols bytes, MBs at n = 2048) from L3 nor touch every output row.
+    const int64_t chunkGroups = gemm8_chunk_groups(nb);
+    for (int64_t c0 = 0; c0 < groups; c0 += chunkGroups) {
+    const int64_t c1 = groups - c0 < chunkGroups ? groups : c0 + chunkGroups;
     for (int64_t r = r0; r < r1; r += rt) {
         const int64_t nt = r1 - r < rt ? r1 - r : rt;
         const int64_t nt4 = (nt + 3) & ~(int64_t)3;
@@ -683,7 +699,7 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *pac
                 if (has_min(type)) { memcpy(&h, blk + 2, 2); wm[4 * b] = _cvtsh_ss(h); }
             }
         }
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t g = c0; g < c1; g++) {
             const int na = n - 8 * g < 8 ? (int)(n - 8 * g) : 8;
             for (int64_t j = 0; j < nt4; j += RK_T8) {
                 const int nw = nt - j < RK_T8 ? (int)(nt - j) : RK_T8;
@@ -698,6 +714,7 @@ static int gemm8_avx2(int type, const uint8_t *w, int64_t nb, const uint8_t *pac
                 else gemm8_tile(RK_TYPE_Q8_0, &T, nb, g, nw, na, y, ystride, r + j - r0, accumulate);
             }
         }
+    }
     }
     return 1;
 }

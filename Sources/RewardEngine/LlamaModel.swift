@@ -319,7 +319,7 @@ final class LlamaModel: @unchecked Sendable {
                         let visible = p0 + c0 + r + 1
                         let row = scores + r * L
                         VectorMath.softmax(row, visible)
-                        for j in visible..<L { row[j] = 0 }
+                        (row + visible).update(repeating: 0, count: L - visible)
                     }
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(M), Int32(hd), Int32(L), 1,
                                 scores, Int32(L), vc + g * hd, Int32(kvd), 0, out + (s.start + c0) * qd + hh * hd, Int32(qd))

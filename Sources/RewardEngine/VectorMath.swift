@@ -47,9 +47,13 @@ enum VectorMath {
 
     /// In-place softmax of x[0..<n]; returns nothing, x sums to 1 afterwards.
     static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-        var mx = -Float.infinity
-        for i in 0..<n where x[i] > mx { mx = x[i] }
+        // The maximum 8 lanes at a time (NaN lanes skipped, as the scalar `x[i] > mx` skips them).
         var i = 0
+        var mx8 = V8(repeating: -Float.infinity)
+        while i + 8 <= n { mx8 = max8(mx8, load(x + i)); i += 8 }
+        var mx = mx8.max()
+        while i < n { if x[i] > mx { mx = x[i] }; i += 1 }
+        i = 0
         var acc = V8.zero
         let m8 = V8(repeating: mx)
         while i + 8 <= n {

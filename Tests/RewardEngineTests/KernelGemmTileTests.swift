@@ -96,6 +96,31 @@ extension KernelTests {
         }
     }
 
+    /// Many sequences go through the 8-sequence kernel in blocks of groups (~384 KB of interleaved
+    /// activations each: 34 groups at 1,024 columns, 11 at 3,072), every block over every weight tile:
+    /// n = 2,049 / 2,053 (a lone row for the 4×4 tiles / a padded last group) and 300 / 301 at 3,072 columns
+    /// cross several block boundaries, mid-tile slices included; each row stays bit-identical to the dot alone.
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q7_1])
+    func activationBlocksEqualRowByRowDot(type: GGMLType) {
+        var rng = KernelTests.RNG(s: 7000 + UInt64(type.rawValue))
+        for (rows, cols, ns) in [(70, 1024, [2049, 2053]), (21, 3072, [300, 301])] {
+            let nb = cols / 32
+            let w = KernelTests.randomRows(type, rows: rows, cols: cols, rng: &rng)
+            for n in ns {
+                let c = Self.quantized(n: n, cols: cols, rng: &rng)
+                let seed = (0..<(n * rows)).map { Float($0 % 7) * 0.25 - 0.75 }
+                for (r0, r1, accumulate) in [(0, rows, Int32(0)), (3, rows - 2, Int32(1))] {
+                    let alone = Self.rowByRow(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: rows, seed: seed, accumulate: accumulate)
+                    let (plain, packed) = Self.gemmBoth(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: rows, seed: seed,
+                                                        accumulate: accumulate)
+                    let label = "type \(type) \(rows)×\(cols) n \(n) rows \(r0)..<\(r1)"
+                    #expect(plain.map(\.bitPattern) == alone.map(\.bitPattern), "\(label)")
+                    #expect(packed.map(\.bitPattern) == alone.map(\.bitPattern), "\(label) (packed)")
+                }
+            }
+        }
+    }
+
     /// `Linear.apply` on the integer path (activations packed once, rows sliced across 2 threads, two
     /// stacked parts of different types) gives each row exactly what applying it alone gives.
     @Test func linearApplyManyRowsEqualsOneRowAtATime() throws {
