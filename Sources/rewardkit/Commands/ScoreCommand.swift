@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RewardCore
+import RewardEngine
 
 struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RewardCore
+import RewardEngine
 import RewardVerifiers
 
 struct VerifyMathCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// OpenBLAS (linked for the engine) starts its worker threads when the library loads, and each
+/// OpenBLAS (the engine links it for attention) starts its worker threads when the library loads, and each
 /// one busy-waits with `sched_yield` for about 2^28 TSC ticks (`OPENBLAS_THREAD_TIMEOUT`, ≈ 0.1 s)
 /// before it sleeps. A `score` or `verify math` run that never calls BLAS spent 20–40 ms of CPU
 /// (≈ 10 % of a 50 MB run) in that spin, taking a core from the stream's workers on two cores.
