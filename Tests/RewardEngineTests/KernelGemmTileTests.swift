@@ -56,6 +56,16 @@ extension KernelTests {
         return (plain, packed)
     }
 
+    /// Both GEMM entry points give every row of the slice bit for bit what `rk_vec_dot_q8` gives it alone.
+    static func expectGemmEqualsDot(_ type: GGMLType, _ w: [UInt8], nb: Int, _ c: Case, n: Int, r0: Int, r1: Int,
+                                    stride: Int, seed: [Float], accumulate: Int32, _ label: String) {
+        let alone = rowByRow(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: stride, seed: seed, accumulate: accumulate)
+        let (plain, packed) = gemmBoth(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: stride, seed: seed,
+                                       accumulate: accumulate)
+        #expect(plain.map(\.bitPattern) == alone.map(\.bitPattern), "\(label)")
+        #expect(packed.map(\.bitPattern) == alone.map(\.bitPattern), "\(label) (packed)")
+    }
+
     /// 150 rows of 768 columns: two full 64-row tiles and a ragged one (22 rows: a partial 4-row group);
     /// the slice 5..<147 starts and ends inside tiles and groups.
     @Test(arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q7_1])
@@ -69,12 +79,9 @@ extension KernelTests {
                 let stride = rows + 3
                 let seed = (0..<(n * stride)).map { Float($0 % 11) * 0.125 - 0.5 }
                 for accumulate in [Int32(0), 1] {
-                    let alone = Self.rowByRow(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: stride, seed: seed, accumulate: accumulate)
-                    let (plain, packed) = Self.gemmBoth(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: stride, seed: seed,
-                                                        accumulate: accumulate)
-                    let label = "type \(type) n \(n) rows \(r0)..<\(r1) accumulate \(accumulate)"
-                    #expect(plain.map(\.bitPattern) == alone.map(\.bitPattern), "\(label)")
-                    #expect(packed.map(\.bitPattern) == alone.map(\.bitPattern), "\(label) (packed)")
+                    Self.expectGemmEqualsDot(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: stride, seed: seed,
+                                             accumulate: accumulate,
+                                             "type \(type) n \(n) rows \(r0)..<\(r1) accumulate \(accumulate)")
                 }
             }
         }
@@ -89,10 +96,8 @@ extension KernelTests {
         for n in [13, 40] {
             let c = Self.quantized(n: n, cols: cols, rng: &rng)
             let seed = [Float](repeating: 0.75, count: n * rows)
-            let alone = Self.rowByRow(type, w, nb: nb, c, n: n, r0: 1, r1: 38, stride: rows, seed: seed, accumulate: 1)
-            let (plain, packed) = Self.gemmBoth(type, w, nb: nb, c, n: n, r0: 1, r1: 38, stride: rows, seed: seed, accumulate: 1)
-            #expect(plain.map(\.bitPattern) == alone.map(\.bitPattern), "type \(type) n \(n)")
-            #expect(packed.map(\.bitPattern) == alone.map(\.bitPattern), "type \(type) n \(n) (packed)")
+            Self.expectGemmEqualsDot(type, w, nb: nb, c, n: n, r0: 1, r1: 38, stride: rows, seed: seed, accumulate: 1,
+                                     "type \(type) n \(n)")
         }
     }
 
@@ -110,12 +115,8 @@ extension KernelTests {
                 let c = Self.quantized(n: n, cols: cols, rng: &rng)
                 let seed = (0..<(n * rows)).map { Float($0 % 7) * 0.25 - 0.75 }
                 for (r0, r1, accumulate) in [(0, rows, Int32(0)), (3, rows - 2, Int32(1))] {
-                    let alone = Self.rowByRow(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: rows, seed: seed, accumulate: accumulate)
-                    let (plain, packed) = Self.gemmBoth(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: rows, seed: seed,
-                                                        accumulate: accumulate)
-                    let label = "type \(type) \(rows)×\(cols) n \(n) rows \(r0)..<\(r1)"
-                    #expect(plain.map(\.bitPattern) == alone.map(\.bitPattern), "\(label)")
-                    #expect(packed.map(\.bitPattern) == alone.map(\.bitPattern), "\(label) (packed)")
+                    Self.expectGemmEqualsDot(type, w, nb: nb, c, n: n, r0: r0, r1: r1, stride: rows, seed: seed,
+                                             accumulate: accumulate, "type \(type) \(rows)×\(cols) n \(n) rows \(r0)..<\(r1)")
                 }
             }
         }
