@@ -78,8 +78,7 @@ public struct OpenAIGenerator: Generator {
     public func generate(_ jobs: [GenerationJob]) async throws -> [GenerationOutcome] {
         var requests: [(job: Int, sample: Int)] = []
         for (j, job) in jobs.enumerated() { for k in job.seeds.indices { requests.append((j, k)) } }
-        let http = OpenAIHTTPClient(maxConnections: min(maxConcurrency, max(1, requests.count)), timeout: timeout,
-                                    proxy: OpenAIHTTPProxy.proxy(for: baseURL))
+        let http = OpenAIHTTPClient.shared(for: baseURL, maxConnections: maxConcurrency, timeout: timeout)
         var results = [Result<Choice, RequestFailure>?](repeating: nil, count: requests.count)
         await withTaskGroup(of: (Int, Result<Choice, RequestFailure>).self) { group in
             var next = 0
@@ -95,7 +94,6 @@ public struct OpenAIGenerator: Generator {
                 if next < requests.count { launch() }
             }
         }
-        await http.shutdown()
         if !requests.isEmpty, results.allSatisfy({ if case .failure(.unreachable) = $0! { return true } else { return false } }),
            case .failure(let f) = results[0]! {
             throw f.asError

@@ -12,7 +12,7 @@ import RewardEngine
 @Suite(.serialized) struct OpenAIHTTPClientTests {
     /// Prompt "flaky:K": the first K requests with that prompt get 503, 429, 503, … then 200.
     /// "slow": no answer for 600 s. "bad": 400. Otherwise 200. A 200's text is the request (path, headers,
-    /// JSON body) as JSON; finish_reason is "stop" when the request has stop strings. GET /stats: requests
+    /// JSON body, the client's port) as JSON; finish_reason is "stop" when the request has stop strings. GET /stats: requests
     /// received per prompt (and CONNECTs per target: the stub is also an HTTP proxy tunnelling to itself).
     static let script = #"""
 import json, sys, threading, time
@@ -42,7 +42,7 @@ class H(BaseHTTPRequestHandler):
         if p == "bad":
             return self.reply(400, {"error": "bad prompt"})
         echo = {"path": self.path, "host": self.headers.get("Host"), "auth": self.headers.get("Authorization"),
-                "type": self.headers.get("Content-Type"), "body": body}
+                "type": self.headers.get("Content-Type"), "body": body, "peer": self.client_address[1]}
         self.reply(200, {"choices": [{"text": json.dumps(echo, sort_keys=True),
                                       "finish_reason": "stop" if "stop" in body else "length"}],
                          "usage": {"prompt_tokens": 3, "completion_tokens": 2}})
@@ -143,6 +143,22 @@ s.serve_forever()
             // busy for many seconds; the message above already says the timeout, not the stub, ended them.
             #expect(dt >= 2, "\(dt)")
             #expect(try await Self.stats(root)["slow"] == 2)
+        }
+    }
+
+    @Test func consecutiveGenerateCallsReuseTheConnection() async throws {
+        try await Self.withStub { root in
+            // One connection at a time: a search's steps are one `generate` call each, and each used to connect
+            // again (a new client per call); the process's client per backend keeps the connection alive.
+            let gen = OpenAIGenerator(baseURL: root, maxConcurrency: 1, maxAttempts: 2, initialBackoff: 0.02, timeout: 20)
+            var peers: [Int] = []
+            for step in 0..<3 {
+                let out = try await gen.generate([GenerationJob(context: "step \(step)", seeds: [0])])
+                #expect(out[0].error == nil, "\(out[0].error ?? "")")
+                let sample = try #require(out[0].samples.first)
+                peers.append(try #require(try Self.echo(sample)["peer"] as? Int))
+            }
+            #expect(Set(peers).count == 1, "client ports \(peers)")
         }
     }
 
