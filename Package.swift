@@ -37,8 +37,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS loaded with dlopen on first engine use, not linked: a linked one ran its constructor and
+        // spun worker threads in every process start (issue 15). Needs libopenblas0 at run time only.
+        .target(name: "COpenBLAS"),
         // SSE2 byte scanning for the JSONL reader (quotes, backslashes, control and non-ASCII bytes).
         .target(name: "CJSONScan"),
         .target(name: "RewardCore",

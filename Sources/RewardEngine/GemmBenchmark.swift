@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Throughput of one projection (`Linear.apply`, the call every layer makes) on random weights:
@@ -43,7 +42,7 @@ public enum GemmBenchmark {
                                seconds: Double = 0.3) throws -> Result {
         precondition([.q4_0, .q4_1, .q8_0, .q7_1].contains(type) && cols % 32 == 0)
         // As the model does: our workers split the rows, each calling single-threaded OpenBLAS.
-        openblas_set_num_threads(1)
+        try BLAS.load()
         let bytes = randomBlocks(type, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
         return try bytes.withUnsafeBytes { raw -> Result in
             let w = WeightTensor(name: "bench", dims: [cols, rows], type: type, data: raw.baseAddress!)

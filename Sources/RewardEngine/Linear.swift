@@ -1,5 +1,4 @@
 import CEngineKernels
-import COpenBLAS
 
 /// A projection y = W·x with W [rows × cols] made of one or more weight tensors (GGUF blocks or
 /// safetensors arrays, see `WeightSource`) stacked by rows, read in place from the memory-mapped file.
@@ -130,12 +129,12 @@ final class Linear: @unchecked Sendable {
         func multiply(_ w: UnsafePointer<Float>, _ r: Range<Int>) {
             if n == 1 || perRow {
                 for i in 0..<n {
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, w, Int32(cols),
-                                x + i * cols, 1, beta, out + i * total + r.lowerBound, 1)
+                    BLAS.sgemv(m: r.count, n: cols, alpha: 1, w, lda: cols,
+                               x + i * cols, beta: beta, out + i * total + r.lowerBound)
                 }
             } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(r.count), Int32(cols), 1,
-                            x, Int32(cols), w, Int32(cols), beta, out + r.lowerBound, Int32(total))
+                BLAS.sgemm(transB: true, m: n, n: r.count, k: cols, alpha: 1,
+                           x, lda: cols, w, ldb: cols, beta: beta, out + r.lowerBound, ldc: total)
             }
         }
         if let w = dense?.pointer {

@@ -1,5 +1,4 @@
 import CEngineKernels
-import COpenBLAS
 import Dispatch
 
 /// A run of consecutive batch rows that belong to one sequence (its own KV cache).
@@ -67,9 +66,9 @@ final class LlamaModel: @unchecked Sendable {
         self.weights = file
         self.config = config
         self.threads = max(1, threads)
-        // OpenBLAS runs single-threaded inside our own workers: its spinning pool and ours would
-        // otherwise fight over the cores between calls.
-        openblas_set_num_threads(1)
+        // Loads OpenBLAS (a missing library is an error here, not a crash at the first call); it runs
+        // single-threaded inside our own workers: its spinning pool and ours would fight over the cores.
+        try BLAS.load()
         let d = config.embeddingLength, ff = config.feedForwardLength
         let qd = config.qDim, kvd = config.kvDim
         embedding = try file.require("token_embd.weight")
@@ -313,16 +312,16 @@ final class LlamaModel: @unchecked Sendable {
                     let M = c1 - c0
                     let L = p0 + c1
                     let q = qkv + (s.start + c0) * qkvStride + hh * hd
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(M), Int32(L), Int32(hd), scale,
-                                q, Int32(qkvStride), kc + g * hd, Int32(kvd), 0, scores, Int32(L))
+                    BLAS.sgemm(transB: true, m: M, n: L, k: hd, alpha: scale,
+                               q, lda: qkvStride, kc + g * hd, ldb: kvd, beta: 0, scores, ldc: L)
                     for r in 0..<M {
                         let visible = p0 + c0 + r + 1
                         let row = scores + r * L
                         VectorMath.softmax(row, visible)
                         (row + visible).update(repeating: 0, count: L - visible)
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(M), Int32(hd), Int32(L), 1,
-                                scores, Int32(L), vc + g * hd, Int32(kvd), 0, out + (s.start + c0) * qd + hh * hd, Int32(qd))
+                    BLAS.sgemm(transB: false, m: M, n: hd, k: L, alpha: 1,
+                               scores, lda: L, vc + g * hd, ldb: kvd, beta: 0, out + (s.start + c0) * qd + hh * hd, ldc: qd)
                     c0 = c1
                 }
                 hh += workers

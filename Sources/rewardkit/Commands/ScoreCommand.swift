@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RewardCore
-import RewardEngine
 
 struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,9 +53,6 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Before anything can use BLAS: its threads spin at load and took a core from the stream
-        // (a model reward starts them again on its first BLAS call).
-        IdleBLASThreads.release()
         let (spec, reward) = try StandardRegistry.load(specPath: config)
         var pipeline = ScoringPipeline(reward: reward)
         pipeline.concurrency = threads

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import RewardCore
-import RewardEngine
 import RewardVerifiers
 
 struct VerifyMathCommand: AsyncParsableCommand {
@@ -72,7 +71,6 @@ struct VerifyMathCommand: AsyncParsableCommand {
             print(JSONValue.object(o).jsonString)
             return
         }
-        IdleBLASThreads.release()  // nothing here uses BLAS; its spinning threads took a core
         let reader = try RecordInput(path: input!, maxLineBytes: maxLineBytes)
         let sink = try OutputSink(path: out)
         // The streaming core `score` runs on: workers verify and serialize slices, in order.
