@@ -59,7 +59,11 @@ public struct ScoringPipeline: Sendable {
         var number: Int
         /// The input line (a slice of its batch buffer), reused verbatim in the output.
         var raw: ArraySlice<UInt8>?
+        /// The parsed line, kept only when the output may have to re-serialize it (`splice` false).
         var object: JSONObject?
+        /// The line is an object with none of `additionKeys`: its output is `raw` with the additions
+        /// spliced in, whatever they are.
+        var splice = false
         var additions: [JSONMember]
         var reward: Double?
         var group: String?
@@ -130,7 +134,7 @@ public struct ScoringPipeline: Sendable {
         } catch {
             if holding {
                 var w = JSONWriter(capacity: 1 << 20)
-                for o in held { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
+                for o in held { Self.write(o, additions: o.additions, into: &w) }
                 try output.write(w.bytes)
             }
             throw error
@@ -141,7 +145,7 @@ public struct ScoringPipeline: Sendable {
             for (i, o) in held.enumerated() {
                 var add = o.additions
                 if o.error == nil && o.pairCorrect == nil { add.append(JSONMember("advantage", .number(adv[i]))) }
-                OutputLine.make(raw: o.raw, object: o.object, additions: add, into: &w)
+                Self.write(o, additions: add, into: &w)
                 if w.bytes.count > 1 << 20 { try output.write(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
             }
             try output.write(w.bytes)
@@ -160,10 +164,17 @@ public struct ScoringPipeline: Sendable {
         var ends: [Int] = []
         ends.reserveCapacity(outcomes.count)
         for o in outcomes {
-            OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w)
+            write(o, additions: o.additions, into: &w)
             ends.append(w.bytes.count)
         }
         return (w.bytes, ends)
+    }
+
+    /// The output line of `o` with `additions`.
+    @inline(__always)
+    static func write(_ o: LineOutcome, additions: [JSONMember], into w: inout JSONWriter) {
+        if o.splice, let raw = o.raw, OutputLine.splice(raw: raw, additions: additions, into: &w) { return }
+        OutputLine.make(raw: o.raw, object: o.object, additions: additions, into: &w)
     }
 
     /// Scores one batch in slices, concurrently, in input order (for callers that hold lines).
@@ -186,52 +197,60 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
-    /// `additionKeyShapes[n * 256 + b]`: some addition key is n UTF-8 bytes long and starts with byte b.
-    /// Derived from `additionKeys`, so the two cannot drift apart.
+    /// `additionKeyShapes[PlainKey.shape(k)]`: some addition key has that shape. Derived from
+    /// `additionKeys`, so the two cannot drift apart.
     static let additionKeyShapes: [Bool] = {
         var t = [Bool](repeating: false, count: (additionKeys.map(\.utf8.count).max()! + 1) * 256)
-        for k in additionKeys { t[k.utf8.count * 256 + Int(k.utf8.first!)] = true }
+        for k in additionKeys { t[PlainKey.shape(k)] = true }
         return t
     }()
 
-    /// Whether `key` is one of `additionKeys`, mostly without hashing (this ran for every member of
-    /// every line). They are lowercase ASCII and '_', and no character decomposes canonically into
-    /// those, so only a key of the same UTF-8 length and first byte can equal one.
+    /// Whether `key` is one of `additionKeys` (all plain), mostly without hashing: this runs for every
+    /// member of every line.
     @inline(__always)
     static func isAdditionKey(_ key: String) -> Bool {
-        guard let first = key.utf8.first else { return false }
-        let i = key.utf8.count * 256 + Int(first)
+        let i = PlainKey.shape(key)
         return i < additionKeyShapes.count && additionKeyShapes[i] && additionKeys.contains(key)
     }
 
     /// Only what the decoder and the reward read is built; the rest of each line is validated.
-    var keyFilter: JSONKeyFilter? { RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys) }
+    var keyFilter: JSONKeyFilter? {
+        RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys, groups: groupNormalization != nil)
+    }
 
     /// `filter` is `keyFilter`, made once per run rather than once per slice.
     func scoreSlice(_ lines: [InputLine], filter: JSONKeyFilter?) async throws -> [LineOutcome] {
         var outcomes: [LineOutcome] = []
         outcomes.reserveCapacity(lines.count)
         var samples: [Sample] = []
+        samples.reserveCapacity(lines.count)
         // For each outcome, the index of its first sample and whether it is a pair.
         var slots: [(outcome: Int, first: Int, pair: Bool)] = []
+        slots.reserveCapacity(lines.count)
+        let groups = groupNormalization != nil
         for line in lines {
             var o = LineOutcome(number: line.number, raw: line.slice, object: nil, additions: [])
             do {
                 var obj: JSONObject
+                var replaces: Bool
                 do {
                     obj = try line.object(filter: filter)
-                    if filter != nil, obj.members.contains(where: { Self.isAdditionKey($0.key) }) { obj = try line.object() }
+                    replaces = obj.members.contains(where: { Self.isAdditionKey($0.key) })
+                    if filter != nil, replaces { obj = try line.object() }
                 } catch let e as RecordError {
                     // Unparseable (or over-long) lines keep only their line number.
                     o.raw = nil
                     o.object = ["line": .number(Double(line.number))]
                     throw e
                 }
-                o.object = obj
+                // A line without any key a result may add is output as its own bytes plus the additions
+                // (checked here, once per line, instead of each addition against each member), and
+                // its object is not kept: only the decoded samples hold it, while they are scored.
+                if replaces { o.object = obj } else { o.splice = true }
                 switch try RecordDecoder.decode(obj, line: line.number) {
                 case .single(let s):
                     slots.append((outcomes.count, samples.count, false))
-                    o.group = s.group
+                    if groups { o.group = s.group }
                     samples.append(s)
                 case .pair(let c, let r):
                     slots.append((outcomes.count, samples.count, true))
