@@ -57,7 +57,7 @@ public enum RecordDecoder {
 
     public static func decode(_ o: JSONObject, line: Int) throws -> Record {
         let m = RecordMembers(o)
-        if m.chosen != nil || m.rejected != nil { return try pair(o, m, line: line) }
+        if m.chosen >= 0 || m.rejected >= 0 { return try pair(o, m, line: line) }
         return .single(try single(o, m, line: line))
     }
 
@@ -122,30 +122,30 @@ public enum RecordDecoder {
     }
 
     static func common(_ m: RecordMembers, line: Int) throws -> (id: String?, reference: String?, group: String?) {
-        let id = try answerText(m.id, "id", line: line)
-        let reference = try answerText(m.reference, "reference", line: line) ?? answerText(m.answer, "answer", line: line)
-        let group = try answerText(m.group, "group", line: line) ?? answerText(m.promptID, "prompt_id", line: line)
+        let id = try answerText(m[m.id], "id", line: line)
+        let reference = try answerText(m[m.reference], "reference", line: line) ?? answerText(m[m.answer], "answer", line: line)
+        let group = try answerText(m[m.group], "group", line: line) ?? answerText(m[m.promptID], "prompt_id", line: line)
         return (id, reference, group)
     }
 
     static func single(_ o: JSONObject, _ m: RecordMembers, line: Int) throws -> Sample {
         let (id, reference, group) = try common(m, line: line)
         // ProcessBench: problem + steps.
-        if let problem = try answerText(m.problem, "problem", line: line), m.steps != nil {
-            let steps = try stringList(m.steps, "steps", line: line) ?? []
+        if let problem = try answerText(m[m.problem], "problem", line: line), m.steps >= 0 {
+            let steps = try stringList(m[m.steps], "steps", line: line) ?? []
             return Sample(id: id, prompt: .text(problem), response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
         }
         // TRL stepwise: prompt + completions (steps) + labels.
-        if m.completions != nil, m.labels != nil {
-            let steps = try stringList(m.completions, "completions", line: line) ?? []
-            let p = try prompt(m.prompt, key: "prompt", line: line) ?? .text("")
+        if m.completions >= 0, m.labels >= 0 {
+            let steps = try stringList(m[m.completions], "completions", line: line) ?? []
+            let p = try prompt(m[m.prompt], key: "prompt", line: line) ?? .text("")
             return Sample(id: id, prompt: p, response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
         }
-        var p = try prompt(m.prompt, key: "prompt", line: line)
-        var response = try text(m.response, "response", line: line) ?? text(m.completion, "completion", line: line)
-        if response == nil, let mv = m.messages, !mv.isNull {
+        var p = try prompt(m[m.prompt], key: "prompt", line: line)
+        var response = try text(m[m.response], "response", line: line) ?? text(m[m.completion], "completion", line: line)
+        if response == nil, let mv = m[m.messages], !mv.isNull {
             var msgs = try messages(mv, field: "messages", line: line)
             guard let last = msgs.last, last.role == "assistant" else {
                 throw RecordError(line: line, field: "messages", "last message must be the assistant response to score")
@@ -153,22 +153,22 @@ public enum RecordDecoder {
             msgs.removeLast()
             response = last.content
             if p == nil { p = .messages(msgs) }
-        } else if p == nil, let mv = m.messages, !mv.isNull {
+        } else if p == nil, let mv = m[m.messages], !mv.isNull {
             p = .messages(try messages(mv, field: "messages", line: line))
         }
         guard let response else {
-            let found = m.response != nil ? "is null" : (m.completion != nil ? "missing ('completion' is null)" : "missing")
+            let found = m.response >= 0 ? "is null" : (m.completion >= 0 ? "missing ('completion' is null)" : "missing")
             throw RecordError(line: line, field: "response", "\(found) (expected a string in 'response' or 'completion', or 'messages' ending with an assistant turn)")
         }
-        let steps = try stringList(m.steps, "steps", line: line)
+        let steps = try stringList(m[m.steps], "steps", line: line)
         return Sample(id: id, prompt: p ?? .text(""), response: response, reference: reference, steps: steps, group: group, fields: o)
     }
 
     static func pair(_ o: JSONObject, _ m: RecordMembers, line: Int) throws -> Record {
-        guard let cv = m.chosen, !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
-        guard let rv = m.rejected, !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
+        guard let cv = m[m.chosen], !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
+        guard let rv = m[m.rejected], !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
         let (id, reference, group) = try common(m, line: line)
-        var p = try prompt(m.prompt, key: "prompt", line: line)
+        var p = try prompt(m[m.prompt], key: "prompt", line: line)
         func side(_ v: JSONValue, _ key: String) throws -> String {
             switch v {
             case .string(let s):
