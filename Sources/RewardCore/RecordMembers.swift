@@ -45,5 +45,9 @@ struct RecordMembers {
 
     /// The value of the member at `index` (nil for -1).
     @inline(__always)
-    subscript(_ index: Int) -> JSONValue? { index < 0 ? nil : members[index].value }
+    subscript(_ index: Int) -> JSONValue? {
+        // `.none`, not `nil`: JSONValue is ExpressibleByNilLiteral, and `nil` here was `.null`.
+        guard index >= 0 else { return .none }
+        return members[index].value
+    }
 }

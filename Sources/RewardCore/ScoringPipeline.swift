@@ -163,8 +163,9 @@ public struct ScoringPipeline: Sendable {
         var w = JSONWriter(capacity: capacity, reusing: pool)
         var ends: [Int] = []
         ends.reserveCapacity(outcomes.count)
-        for o in outcomes {
-            write(o, additions: o.additions, into: &w)
+        // By index: `for o in` copied each outcome (a retain and a release of each of its fields).
+        for i in outcomes.indices {
+            write(outcomes[i], additions: outcomes[i].additions, into: &w)
             ends.append(w.bytes.count)
         }
         return (w.bytes, ends)
