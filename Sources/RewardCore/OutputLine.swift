@@ -23,6 +23,14 @@ public enum OutputLine {
     /// caller knows): its bytes up to the closing '}', the additions, '}' and a newline. False, and
     /// nothing written, when `raw` does not end with '}'.
     public static func splice(raw: ArraySlice<UInt8>, additions: [JSONMember], into out: inout JSONWriter) -> Bool {
+        splice(raw: raw, into: &out) { out, first in
+            for m in additions { member(m.key, m.value, first: &first, into: &out) }
+        }
+    }
+
+    /// As `splice(raw:additions:into:)` with the added members written by `members` (with `member`).
+    @inline(__always)
+    static func splice(raw: ArraySlice<UInt8>, into out: inout JSONWriter, members: (inout JSONWriter, inout Bool) -> Void) -> Bool {
         guard let close = raw.withUnsafeBufferPointer({ lastNonSpace($0, before: $0.count) }), raw[raw.startIndex + close] == UInt8(ascii: "}") else {
             return false
         }
@@ -32,16 +40,20 @@ public enum OutputLine {
             out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<close]))
             first = lastNonSpace(b, before: close).map { b[$0] == UInt8(ascii: "{") } ?? false
         }
-        for m in additions {
-            if !first { out.bytes.append(UInt8(ascii: ",")) }
-            first = false
-            out.write(string: m.key)
-            out.bytes.append(UInt8(ascii: ":"))
-            out.write(m.value)
-        }
+        members(&out, &first)
         out.bytes.append(UInt8(ascii: "}"))
         out.bytes.append(0x0A)
         return true
+    }
+
+    /// One added member, after a comma unless it is the object's first.
+    @inline(__always)
+    static func member(_ key: String, _ value: JSONValue, first: inout Bool, into out: inout JSONWriter) {
+        if !first { out.bytes.append(UInt8(ascii: ",")) }
+        first = false
+        out.write(string: key)
+        out.bytes.append(UInt8(ascii: ":"))
+        out.write(value)
     }
 
     /// Index of the last byte before `end` that is not JSON whitespace.

@@ -61,6 +61,21 @@ public enum RecordDecoder {
         return .single(try single(o, m, line: line))
     }
 
+    /// As `decode`, appending the record's samples (one, or chosen then rejected) to `samples`:
+    /// moved in, where taking them out of a `Record` copied each (a retain and a release of every
+    /// field). Returns whether the record is a pair.
+    static func decode(_ o: JSONObject, line: Int, appendingTo samples: inout [Sample]) throws -> Bool {
+        let m = RecordMembers(o)
+        guard m.chosen >= 0 || m.rejected >= 0 else {
+            samples.append(try single(o, m, line: line))
+            return false
+        }
+        guard case .pair(let c, let r) = try pair(o, m, line: line) else { preconditionFailure("pair() returns a pair") }
+        samples.append(c)
+        samples.append(r)
+        return true
+    }
+
     // Coercion rules (README "Input records"): fields holding model text (`response`,
     // `completion`, `chosen`, `rejected`, `prompt`, message `content`, `steps`) must be JSON
     // strings; a number there is an error, since it is not text a model wrote. Fields holding
