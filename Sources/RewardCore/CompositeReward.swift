@@ -49,14 +49,18 @@ public struct CompositeReward: RewardFunction {
         comps.reserveCapacity(parts.count)
         var diags = JSONObject()
         var steps: [Double]?
-        for (k, p) in parts.enumerated() {
-            let r = results[k][i]
-            if let e = r.error { return .failure("reward '\(p.name)': \(e)") }
-            comps.append(JSONMember(p.name, .number(r.reward)))
-            for m in r.diagnostics { diags["\(p.name).\(m.key)"] = m.value }
-            if steps == nil, let s = r.stepRewards { steps = s }
-            if p.weight != 0 { total += p.weight * r.reward }
-            if p.gate, !(r.passed ?? (r.reward >= p.gateThreshold)) { gated = true }
+        // By index, reading fields in place: `enumerated()` copied each part and each result
+        // (retains and releases of their strings and arrays) for every sample.
+        for k in parts.indices {
+            if let e = results[k][i].error { return .failure("reward '\(parts[k].name)': \(e)") }
+            let reward = results[k][i].reward
+            comps.append(JSONMember(parts[k].name, .number(reward)))
+            if !results[k][i].diagnostics.members.isEmpty {
+                for m in results[k][i].diagnostics { diags["\(parts[k].name).\(m.key)"] = m.value }
+            }
+            if steps == nil, let s = results[k][i].stepRewards { steps = s }
+            if parts[k].weight != 0 { total += parts[k].weight * reward }
+            if parts[k].gate, !(results[k][i].passed ?? (reward >= parts[k].gateThreshold)) { gated = true }
         }
         if gated { total = gateValue }
         if let c = clip { total = min(max(total, c.lowerBound), c.upperBound) }

@@ -87,16 +87,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
 
-    /// `self[key]` for a key made only of lowercase ASCII letters, digits and '_' (the keys the
-    /// record decoder reads). Only a member key of the same UTF-8 length and first byte can equal
-    /// such a key (no character decomposes canonically into those bytes), so the others are passed
-    /// over without a String comparison: the decoder makes about 15 lookups per line, and the
-    /// comparisons were ≈ 4 % of a `score` run's CPU. The shape is known from the caller's literal,
-    /// not scanned per lookup.
+    /// `self[key]` for a plain key (`PlainKey`: the keys the record decoder reads), without a String
+    /// comparison for the members whose key cannot equal it.
     @inline(__always)
     public func value(recordKey key: String) -> JSONValue? {
-        let n = key.utf8.count, first = key.utf8.first
-        for m in members where m.key.utf8.count == n && m.key.utf8.first == first && m.key == key { return m.value }
+        for m in members where PlainKey.equals(m.key, plain: key) { return m.value }
         return nil
     }
 

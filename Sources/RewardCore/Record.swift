@@ -42,16 +42,38 @@ public enum RecordDecoder {
     /// The members a line must have built for `decode` and a reward reading `fields` (plus
     /// `extra`); nil when everything must be. When the reward does not read the text, string
     /// text fields are validated but stand in as "": `decode` still sees their types (and gives
-    /// the same errors), and nothing reads their content.
-    public static func keyFilter(reading fields: RecordFields?, extra: Set<String> = []) -> JSONKeyFilter? {
+    /// the same errors), and nothing reads their content. The same holds for the key fields
+    /// (`id`, `reference`, …) when it does not read those either, except `group`/`prompt_id`
+    /// with `groups` (the pipeline normalizes by group).
+    public static func keyFilter(reading fields: RecordFields?, extra: Set<String> = [], groups: Bool = true) -> JSONKeyFilter? {
         guard let fields else { return nil }
-        let build = keyFields.union(fields.keys).union(extra)
-        return fields.text ? JSONKeyFilter(build: build.union(textFields)) : JSONKeyFilter(build: build, stub: textFields)
+        let build = fields.keys.union(extra)
+        if fields.text { return JSONKeyFilter(build: build.union(keyFields).union(textFields)) }
+        if fields.recordKeys { return JSONKeyFilter(build: build.union(keyFields), stub: textFields) }
+        return JSONKeyFilter(build: groups ? build.union(groupFields) : build, stub: textFields.union(keyFields))
     }
 
+    static let groupFields: Set<String> = ["group", "prompt_id"]
+
     public static func decode(_ o: JSONObject, line: Int) throws -> Record {
-        if o.contains(recordKey: "chosen") || o.contains(recordKey: "rejected") { return try pair(o, line: line) }
-        return .single(try single(o, line: line))
+        let m = RecordMembers(o)
+        if m.chosen >= 0 || m.rejected >= 0 { return try pair(o, m, line: line) }
+        return .single(try single(o, m, line: line))
+    }
+
+    /// As `decode`, appending the record's samples (one, or chosen then rejected) to `samples`:
+    /// moved in, where taking them out of a `Record` copied each (a retain and a release of every
+    /// field). Returns whether the record is a pair.
+    static func decode(_ o: JSONObject, line: Int, appendingTo samples: inout [Sample]) throws -> Bool {
+        let m = RecordMembers(o)
+        guard m.chosen >= 0 || m.rejected >= 0 else {
+            samples.append(try single(o, m, line: line))
+            return false
+        }
+        guard case .pair(let c, let r) = try pair(o, m, line: line) else { preconditionFailure("pair() returns a pair") }
+        samples.append(c)
+        samples.append(r)
+        return true
     }
 
     // Coercion rules (README "Input records"): fields holding model text (`response`,
@@ -62,8 +84,8 @@ public enum RecordDecoder {
     // counts as absent for optional fields; a required field that is null is reported as null.
 
     /// A model-text field: a string, nil when absent or null, else an error saying what was found.
-    static func text(_ o: JSONObject, _ key: String, line: Int) throws -> String? {
-        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
+    static func text(_ v: JSONValue?, _ key: String, line: Int) throws -> String? {
+        guard let v, !v.isNull else { return nil }
         guard case .string(let s) = v else { throw RecordError(line: line, field: key, "must be a string, got \(v.foundDescription)") }
         return s
     }
@@ -73,13 +95,8 @@ public enum RecordDecoder {
         try answerText(o[key], key, line: line, required: required)
     }
 
-    /// `answerText` of a key the decoder names (a `value(recordKey:)` key).
-    static func answerText(_ o: JSONObject, recordKey key: String, line: Int) throws -> String? {
-        try answerText(o.value(recordKey: key), key, line: line, required: false)
-    }
-
     /// `answerText` of the member value `found` (nil: no such member).
-    static func answerText(_ found: JSONValue?, _ key: String, line: Int, required: Bool) throws -> String? {
+    public static func answerText(_ found: JSONValue?, _ key: String, line: Int, required: Bool = false) throws -> String? {
         guard let v = found, !v.isNull else {
             guard required else { return nil }
             throw RecordError(line: line, field: key, found == nil ? "missing" : "is null (expected a string or a number)")
@@ -101,8 +118,8 @@ public enum RecordDecoder {
         }
     }
 
-    static func prompt(_ o: JSONObject, key: String, line: Int) throws -> Prompt? {
-        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
+    static func prompt(_ v: JSONValue?, key: String, line: Int) throws -> Prompt? {
+        guard let v, !v.isNull else { return nil }
         switch v {
         case .string(let s): return .text(s)
         case .array: return .messages(try messages(v, field: key, line: line))
@@ -110,8 +127,8 @@ public enum RecordDecoder {
         }
     }
 
-    static func stringList(_ o: JSONObject, _ key: String, line: Int) throws -> [String]? {
-        guard let v = o.value(recordKey: key), !v.isNull else { return nil }
+    static func stringList(_ v: JSONValue?, _ key: String, line: Int) throws -> [String]? {
+        guard let v, !v.isNull else { return nil }
         guard case .array(let a) = v else { throw RecordError(line: line, field: key, "must be a list of strings, got \(v.typeName)") }
         return try a.enumerated().map { i, x in
             guard case .string(let s) = x else { throw RecordError(line: line, field: "\(key)[\(i)]", "must be a string, got \(x.foundDescription)") }
@@ -119,31 +136,31 @@ public enum RecordDecoder {
         }
     }
 
-    static func common(_ o: JSONObject, line: Int) throws -> (id: String?, reference: String?, group: String?) {
-        let id = try answerText(o, recordKey: "id", line: line)
-        let reference = try answerText(o, recordKey: "reference", line: line) ?? answerText(o, recordKey: "answer", line: line)
-        let group = try answerText(o, recordKey: "group", line: line) ?? answerText(o, recordKey: "prompt_id", line: line)
+    static func common(_ m: RecordMembers, line: Int) throws -> (id: String?, reference: String?, group: String?) {
+        let id = try answerText(m[m.id], "id", line: line)
+        let reference = try answerText(m[m.reference], "reference", line: line) ?? answerText(m[m.answer], "answer", line: line)
+        let group = try answerText(m[m.group], "group", line: line) ?? answerText(m[m.promptID], "prompt_id", line: line)
         return (id, reference, group)
     }
 
-    static func single(_ o: JSONObject, line: Int) throws -> Sample {
-        let (id, reference, group) = try common(o, line: line)
+    static func single(_ o: JSONObject, _ m: RecordMembers, line: Int) throws -> Sample {
+        let (id, reference, group) = try common(m, line: line)
         // ProcessBench: problem + steps.
-        if let problem = try answerText(o, recordKey: "problem", line: line), o.contains(recordKey: "steps") {
-            let steps = try stringList(o, "steps", line: line) ?? []
+        if let problem = try answerText(m[m.problem], "problem", line: line), m.steps >= 0 {
+            let steps = try stringList(m[m.steps], "steps", line: line) ?? []
             return Sample(id: id, prompt: .text(problem), response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
         }
         // TRL stepwise: prompt + completions (steps) + labels.
-        if o.contains(recordKey: "completions"), o.contains(recordKey: "labels") {
-            let steps = try stringList(o, "completions", line: line) ?? []
-            let p = try prompt(o, key: "prompt", line: line) ?? .text("")
+        if m.completions >= 0, m.labels >= 0 {
+            let steps = try stringList(m[m.completions], "completions", line: line) ?? []
+            let p = try prompt(m[m.prompt], key: "prompt", line: line) ?? .text("")
             return Sample(id: id, prompt: p, response: steps.joined(separator: "\n\n"), reference: reference,
                           steps: steps, group: group, fields: o)
         }
-        var p = try prompt(o, key: "prompt", line: line)
-        var response = try text(o, "response", line: line) ?? text(o, "completion", line: line)
-        if response == nil, let mv = o.value(recordKey: "messages"), !mv.isNull {
+        var p = try prompt(m[m.prompt], key: "prompt", line: line)
+        var response = try text(m[m.response], "response", line: line) ?? text(m[m.completion], "completion", line: line)
+        if response == nil, let mv = m[m.messages], !mv.isNull {
             var msgs = try messages(mv, field: "messages", line: line)
             guard let last = msgs.last, last.role == "assistant" else {
                 throw RecordError(line: line, field: "messages", "last message must be the assistant response to score")
@@ -151,22 +168,22 @@ public enum RecordDecoder {
             msgs.removeLast()
             response = last.content
             if p == nil { p = .messages(msgs) }
-        } else if p == nil, let mv = o.value(recordKey: "messages"), !mv.isNull {
+        } else if p == nil, let mv = m[m.messages], !mv.isNull {
             p = .messages(try messages(mv, field: "messages", line: line))
         }
         guard let response else {
-            let found = o.value(recordKey: "response") != nil ? "is null" : (o.value(recordKey: "completion") != nil ? "missing ('completion' is null)" : "missing")
+            let found = m.response >= 0 ? "is null" : (m.completion >= 0 ? "missing ('completion' is null)" : "missing")
             throw RecordError(line: line, field: "response", "\(found) (expected a string in 'response' or 'completion', or 'messages' ending with an assistant turn)")
         }
-        let steps = try stringList(o, "steps", line: line)
+        let steps = try stringList(m[m.steps], "steps", line: line)
         return Sample(id: id, prompt: p ?? .text(""), response: response, reference: reference, steps: steps, group: group, fields: o)
     }
 
-    static func pair(_ o: JSONObject, line: Int) throws -> Record {
-        guard let cv = o.value(recordKey: "chosen"), !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
-        guard let rv = o.value(recordKey: "rejected"), !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
-        let (id, reference, group) = try common(o, line: line)
-        var p = try prompt(o, key: "prompt", line: line)
+    static func pair(_ o: JSONObject, _ m: RecordMembers, line: Int) throws -> Record {
+        guard let cv = m[m.chosen], !cv.isNull else { throw RecordError(line: line, field: "chosen", "missing") }
+        guard let rv = m[m.rejected], !rv.isNull else { throw RecordError(line: line, field: "rejected", "missing") }
+        let (id, reference, group) = try common(m, line: line)
+        var p = try prompt(m[m.prompt], key: "prompt", line: line)
         func side(_ v: JSONValue, _ key: String) throws -> String {
             switch v {
             case .string(let s):

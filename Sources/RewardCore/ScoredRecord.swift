@@ -17,7 +17,7 @@ extension ScoringPipeline {
     public func score(records: [[UInt8]]) async throws -> [ScoredRecord] {
         let lines = records.enumerated().map { InputLine(number: $0.offset + 1, bytes: $0.element, tooLong: nil) }
         let outcomes = try await scoreBatch(lines)
-        var out = outcomes.map { ScoredRecord(reward: $0.reward, error: $0.error, fields: $0.additions) }
+        var out = outcomes.map { ScoredRecord(reward: $0.reward, error: $0.error, fields: $0.additions(diagnostics: includeDiagnostics)) }
         if let gn = groupNormalization {
             let eligible = outcomes.map { $0.error == nil && $0.pairCorrect == nil }
             let adv = gn.advantages(rewards: outcomes.map { $0.reward ?? 0 },

@@ -59,12 +59,34 @@ public struct ScoringPipeline: Sendable {
         var number: Int
         /// The input line (a slice of its batch buffer), reused verbatim in the output.
         var raw: ArraySlice<UInt8>?
+        /// The parsed line, kept only when the output may have to re-serialize it (`splice` false).
         var object: JSONObject?
+        /// The line is an object with none of `additionKeys`: its output is `raw` with the additions
+        /// spliced in, whatever they are.
+        var splice = false
+        /// The fields the output adds, unless `result` is set.
         var additions: [JSONMember]
+        /// A scored single line's result: the added fields are written from it (`reward`, `rewards`,
+        /// `step_rewards`, `diagnostics`), with no array of them made per line.
+        var result: RewardResult?
         var reward: Double?
         var group: String?
         var error: String?
         var pairCorrect: Bool?
+
+        /// The fields the output line adds: `additions`, or those written from `result`.
+        func additions(diagnostics: Bool) -> [JSONMember] {
+            guard let r = result else { return additions }
+            let diagnostics = diagnostics && r.diagnostics.count > 0
+            // Sized once: appending to a one-element literal reallocated it for every line.
+            var add: [JSONMember] = []
+            add.reserveCapacity(1 + (r.components.isEmpty ? 0 : 1) + (r.stepRewards == nil ? 0 : 1) + (diagnostics ? 1 : 0))
+            add.append(JSONMember("reward", .number(r.reward)))
+            if !r.components.isEmpty { add.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
+            if let s = r.stepRewards { add.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
+            if diagnostics { add.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+            return add
+        }
     }
 
     /// A scored slice: its outcomes and, unless results are held for group normalization,
@@ -91,9 +113,11 @@ public struct ScoringPipeline: Sendable {
         let stream = LineStream(batchLines: batchLines, concurrency: concurrency) { lines in
             var s = ScoredSlice(outcomes: try await self.scoreSlice(lines, filter: filter))
             if !holding {
-                (s.bytes, s.ends) = Self.serialize(s.outcomes, into: buffers)
+                (s.bytes, s.ends) = Self.serialize(s.outcomes, diagnostics: self.includeDiagnostics, into: buffers)
                 // Serialized: the inputs are not needed any more and are freed here, in the worker.
-                for i in s.outcomes.indices { s.outcomes[i].raw = nil; s.outcomes[i].object = nil; s.outcomes[i].additions = [] }
+                for i in s.outcomes.indices {
+                    s.outcomes[i].raw = nil; s.outcomes[i].object = nil; s.outcomes[i].additions = []; s.outcomes[i].result = nil
+                }
             }
             return s
         }
@@ -130,7 +154,7 @@ public struct ScoringPipeline: Sendable {
         } catch {
             if holding {
                 var w = JSONWriter(capacity: 1 << 20)
-                for o in held { OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w) }
+                for o in held { Self.write(o, additions: o.additions(diagnostics: includeDiagnostics), into: &w) }
                 try output.write(w.bytes)
             }
             throw error
@@ -139,9 +163,9 @@ public struct ScoringPipeline: Sendable {
             let adv = gn.advantages(rewards: held.map { $0.reward ?? 0 }, groups: held.map { $0.error == nil && $0.pairCorrect == nil ? $0.group : nil })
             var w = JSONWriter(capacity: 1 << 20)
             for (i, o) in held.enumerated() {
-                var add = o.additions
+                var add = o.additions(diagnostics: includeDiagnostics)
                 if o.error == nil && o.pairCorrect == nil { add.append(JSONMember("advantage", .number(adv[i]))) }
-                OutputLine.make(raw: o.raw, object: o.object, additions: add, into: &w)
+                Self.write(o, additions: add, into: &w)
                 if w.bytes.count > 1 << 20 { try output.write(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
             }
             try output.write(w.bytes)
@@ -154,16 +178,39 @@ public struct ScoringPipeline: Sendable {
     }
 
     /// Output lines of `outcomes` and where each ends.
-    static func serialize(_ outcomes: [LineOutcome], into pool: BufferPool? = nil) -> ([UInt8], [Int]) {
+    static func serialize(_ outcomes: [LineOutcome], diagnostics: Bool, into pool: BufferPool? = nil) -> ([UInt8], [Int]) {
         let capacity = outcomes.reduce(0) { $0 + ($1.raw?.count ?? 64) } + outcomes.count * 96
         var w = JSONWriter(capacity: capacity, reusing: pool)
         var ends: [Int] = []
         ends.reserveCapacity(outcomes.count)
-        for o in outcomes {
-            OutputLine.make(raw: o.raw, object: o.object, additions: o.additions, into: &w)
+        // By index: `for o in` copied each outcome (a retain and a release of each of its fields).
+        for i in outcomes.indices {
+            if outcomes[i].splice, let r = outcomes[i].result, let raw = outcomes[i].raw,
+               OutputLine.splice(raw: raw, into: &w, members: { Self.writeResult(r, diagnostics: diagnostics, first: &$1, into: &$0) })
+            {
+                ends.append(w.bytes.count)
+                continue
+            }
+            write(outcomes[i], additions: outcomes[i].additions(diagnostics: diagnostics), into: &w)
             ends.append(w.bytes.count)
         }
         return (w.bytes, ends)
+    }
+
+    /// The fields of `LineOutcome.additions(diagnostics:)` for a result, written as members.
+    @inline(__always)
+    static func writeResult(_ r: RewardResult, diagnostics: Bool, first: inout Bool, into w: inout JSONWriter) {
+        OutputLine.member("reward", .number(r.reward), first: &first, into: &w)
+        if !r.components.isEmpty { OutputLine.member("rewards", .object(JSONObject(r.components)), first: &first, into: &w) }
+        if let s = r.stepRewards { OutputLine.member("step_rewards", .array(s.map { .number($0) }), first: &first, into: &w) }
+        if diagnostics, r.diagnostics.count > 0 { OutputLine.member("diagnostics", .object(r.diagnostics), first: &first, into: &w) }
+    }
+
+    /// The output line of `o` with `additions`.
+    @inline(__always)
+    static func write(_ o: LineOutcome, additions: [JSONMember], into w: inout JSONWriter) {
+        if o.splice, let raw = o.raw, OutputLine.splice(raw: raw, additions: additions, into: &w) { return }
+        OutputLine.make(raw: o.raw, object: o.object, additions: additions, into: &w)
     }
 
     /// Scores one batch in slices, concurrently, in input order (for callers that hold lines).
@@ -186,58 +233,60 @@ public struct ScoringPipeline: Sendable {
     static let additionKeys: Set<String> = ["reward", "rewards", "error", "reward_chosen", "reward_rejected", "rewards_chosen",
                                             "rewards_rejected", "step_rewards", "diagnostics", "advantage"]
 
-    /// `additionKeyShapes[n * 256 + b]`: some addition key is n UTF-8 bytes long and starts with byte b.
-    /// Derived from `additionKeys`, so the two cannot drift apart.
+    /// `additionKeyShapes[PlainKey.shape(k)]`: some addition key has that shape. Derived from
+    /// `additionKeys`, so the two cannot drift apart.
     static let additionKeyShapes: [Bool] = {
         var t = [Bool](repeating: false, count: (additionKeys.map(\.utf8.count).max()! + 1) * 256)
-        for k in additionKeys { t[k.utf8.count * 256 + Int(k.utf8.first!)] = true }
+        for k in additionKeys { t[PlainKey.shape(k)] = true }
         return t
     }()
 
-    /// Whether `key` is one of `additionKeys`, mostly without hashing (this ran for every member of
-    /// every line). They are lowercase ASCII and '_', and no character decomposes canonically into
-    /// those, so only a key of the same UTF-8 length and first byte can equal one.
+    /// Whether `key` is one of `additionKeys` (all plain), mostly without hashing: this runs for every
+    /// member of every line.
     @inline(__always)
     static func isAdditionKey(_ key: String) -> Bool {
-        guard let first = key.utf8.first else { return false }
-        let i = key.utf8.count * 256 + Int(first)
+        let i = PlainKey.shape(key)
         return i < additionKeyShapes.count && additionKeyShapes[i] && additionKeys.contains(key)
     }
 
     /// Only what the decoder and the reward read is built; the rest of each line is validated.
-    var keyFilter: JSONKeyFilter? { RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys) }
+    var keyFilter: JSONKeyFilter? {
+        RecordDecoder.keyFilter(reading: reward.readsFields, extra: Self.additionKeys, groups: groupNormalization != nil)
+    }
 
     /// `filter` is `keyFilter`, made once per run rather than once per slice.
     func scoreSlice(_ lines: [InputLine], filter: JSONKeyFilter?) async throws -> [LineOutcome] {
         var outcomes: [LineOutcome] = []
         outcomes.reserveCapacity(lines.count)
         var samples: [Sample] = []
+        samples.reserveCapacity(lines.count)
         // For each outcome, the index of its first sample and whether it is a pair.
         var slots: [(outcome: Int, first: Int, pair: Bool)] = []
+        slots.reserveCapacity(lines.count)
+        let groups = groupNormalization != nil
         for line in lines {
             var o = LineOutcome(number: line.number, raw: line.slice, object: nil, additions: [])
             do {
                 var obj: JSONObject
+                var replaces: Bool
                 do {
                     obj = try line.object(filter: filter)
-                    if filter != nil, obj.members.contains(where: { Self.isAdditionKey($0.key) }) { obj = try line.object() }
+                    replaces = obj.members.contains(where: { Self.isAdditionKey($0.key) })
+                    if filter != nil, replaces { obj = try line.object() }
                 } catch let e as RecordError {
                     // Unparseable (or over-long) lines keep only their line number.
                     o.raw = nil
                     o.object = ["line": .number(Double(line.number))]
                     throw e
                 }
-                o.object = obj
-                switch try RecordDecoder.decode(obj, line: line.number) {
-                case .single(let s):
-                    slots.append((outcomes.count, samples.count, false))
-                    o.group = s.group
-                    samples.append(s)
-                case .pair(let c, let r):
-                    slots.append((outcomes.count, samples.count, true))
-                    samples.append(c)
-                    samples.append(r)
-                }
+                // A line without any key a result may add is output as its own bytes plus the additions
+                // (checked here, once per line, instead of each addition against each member), and
+                // its object is not kept: only the decoded samples hold it, while they are scored.
+                if replaces { o.object = obj } else { o.splice = true }
+                let first = samples.count
+                let pair = try RecordDecoder.decode(obj, line: line.number, appendingTo: &samples)
+                slots.append((outcomes.count, first, pair))
+                if groups, !pair { o.group = samples[first].group }
             } catch let e as RecordError {
                 o.error = e.description
                 o.additions = [JSONMember("reward", .null), JSONMember("error", .string(e.description))]
@@ -277,15 +326,7 @@ public struct ScoringPipeline: Sendable {
                 o.additions = [JSONMember("reward", .null), JSONMember("error", .string(o.error!))]
             } else {
                 o.reward = r.reward
-                let diagnostics = includeDiagnostics && r.diagnostics.count > 0
-                // Sized once: appending to a one-element literal reallocated it for every line.
-                var add: [JSONMember] = []
-                add.reserveCapacity(1 + (r.components.isEmpty ? 0 : 1) + (r.stepRewards == nil ? 0 : 1) + (diagnostics ? 1 : 0))
-                add.append(JSONMember("reward", .number(r.reward)))
-                if !r.components.isEmpty { add.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
-                if let s = r.stepRewards { add.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
-                if diagnostics { add.append(JSONMember("diagnostics", .object(r.diagnostics))) }
-                o.additions = add
+                o.result = r
             }
         }
     }

@@ -66,6 +66,20 @@ import Testing
         #"17"#,
         #"{"score":10,"id":3,"answer":4.5,"group":"g","response":"r"}   "#,
         #"{"score":11,"response":"\#(String(repeating: "long \\\"x\\\" é ", count: 400))"}"#,
+        // Key fields (`id`, `reference`, …), which a field reward does not read: stubbed as strings,
+        // still checked for their type, `group` still built for normalization.
+        #"{"score":12,"id":[1],"response":"r"}"#,
+        #"{"score":12,"reference":{"a":1},"response":"r"}"#,
+        #"{"score":12,"answer":true,"response":"r"}"#,
+        #"{"score":12,"group":false,"response":"r"}"#,
+        #"{"score":12,"prompt_id":["p"],"response":"r"}"#,
+        #"{"score":12,"problem":{},"steps":["a"]}"#,
+        #"{"score":13,"problem":"a problem longer than fifteen bytes","steps":["a",2]}"#,
+        #"{"score":14,"id":"an identifier longer than fifteen bytes","reference":"x\u00e9","group":"g2","response":"r"}"#,
+        #"{"score":15,"id":"a","id":{"dup":1},"response":"r"}"#,
+        #"{"score":16,"prompt_id":"g2","response":"r"}"#,
+        #"{"score":17,"group":null,"prompt_id":"g2","reference":null,"answer":3,"response":"r"}"#,
+        #"{"score":18,"id":"g\ud83d","group":"g\u0032","chosen":"c","rejected":"d"}"#,
     ]
 
     /// The lines above plus ones with invalid UTF-8 (in a skipped field, in a text field, in a key).
@@ -96,7 +110,7 @@ import Testing
         try Data(Self.inputBytes()).write(to: URL(fileURLWithPath: input))
         let field = CompositeReward(parts: [.init(name: "s", function: FieldReward(field: "score"))])
         let text = CompositeReward(parts: [.init(name: "t", function: TextReward()), .init(name: "s", function: FieldReward(field: "score"), weight: 2)])
-        #expect(field.readsFields == RecordFields(text: false, keys: ["score"]))
+        #expect(field.readsFields == RecordFields(text: false, keys: ["score"], recordKeys: false))
         #expect(text.readsFields == RecordFields(text: true, keys: ["score"]))
         #expect(RecordFields.union([field.readsFields, nil]) == nil)
         for reward in [field, text] {
@@ -110,6 +124,11 @@ import Testing
             #expect(text.contains(#""error":"line 28: invalid JSON at byte "#))
             // A line none of whose members is built still gets its comma before the added fields.
             #expect(text.contains(#"{"only":"members no reward reads","reward":null,"error":"line 23: field 'response': missing ("#))
+            // Key fields keep their errors when nothing reads them (lines 35, 40, 41).
+            #expect(text.contains(#"{"score":12,"id":[1],"response":"r","reward":null,"error":"line 35: field 'id': must be a string or a number, got array"#))
+            #expect(text.contains(#""error":"line 40: field 'problem': must be a string or a number, got object"#))
+            #expect(text.contains(#""error":"line 41: field 'steps[1]': must be a string, got number 2"#))
+            if groups, reward.parts.count == 1 { #expect(text.contains(#""response":"r","reward":16,"rewards":{"s":16},"advantage":"#)) }
         }
     }
 
@@ -122,5 +141,22 @@ import Testing
         let withText = try line.object(filter: RecordDecoder.keyFilter(reading: RecordFields(text: true)))
         #expect(withText["response"] == .string("long") && withText["score"] == nil)
         #expect(RecordDecoder.keyFilter(reading: nil) == nil)
+    }
+
+    @Test func keyFieldsAreStubbedOnlyWhenNothingReadsThem() throws {
+        let line = InputLine(number: 1, bytes: Array(#"{"id":"an id longer than fifteen","answer":"42","group":"g","prompt_id":7,"response":"r","score":1}"#.utf8))
+        let reads = RecordFields(text: false, keys: ["score"], recordKeys: false)
+        let stubbed = try line.object(filter: RecordDecoder.keyFilter(reading: reads, groups: false))
+        #expect(stubbed["id"] == .string("") && stubbed["answer"] == .string("") && stubbed["group"] == .string(""))
+        #expect(stubbed["prompt_id"] == .number(7) && stubbed["score"] == .number(1))
+        let grouped = try line.object(filter: RecordDecoder.keyFilter(reading: reads, groups: true))
+        #expect(grouped["group"] == .string("g") && grouped["id"] == .string(""))
+        guard case .single(let s) = try RecordDecoder.decode(grouped, line: 1) else { Issue.record("not single"); return }
+        #expect(s.group == "g" && s.id == "")
+        // A reward that reads the key fields (the default) gets them built.
+        let built = try line.object(filter: RecordDecoder.keyFilter(reading: RecordFields(text: false, keys: ["score"]), groups: false))
+        #expect(built["id"] == .string("an id longer than fifteen") && built["answer"] == .string("42"))
+        #expect(RecordFields.union([reads, RecordFields(text: false)])?.recordKeys == true)
+        #expect(RecordFields.union([reads, RecordFields(text: false, keys: ["x"], recordKeys: false)]) == RecordFields(text: false, keys: ["score", "x"], recordKeys: false))
     }
 }

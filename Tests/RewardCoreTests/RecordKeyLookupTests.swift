@@ -25,6 +25,25 @@ import Testing
         #expect(o.value(recordKey: "ste") == nil)
     }
 
+    /// `RecordMembers` (one pass, by shape) finds for each decoder key the member `value(recordKey:)`
+    /// finds: the first with an equal key, past same-shape and canonically equivalent spellings.
+    @Test func recordMembersFindWhatTheLookupFinds() {
+        let slots: [(String, KeyPath<RecordMembers, Int>)] = [
+            ("id", \.id), ("reference", \.reference), ("answer", \.answer), ("group", \.group), ("prompt_id", \.promptID),
+            ("problem", \.problem), ("prompt", \.prompt), ("response", \.response), ("completion", \.completion),
+            ("messages", \.messages), ("chosen", \.chosen), ("rejected", \.rejected), ("steps", \.steps),
+            ("completions", \.completions), ("labels", \.labels),
+        ]
+        let extra = ["rejected", "response", "respons\u{E9}", "rejecte", "completion", "completions", "labels", "label", "chosen",
+                     "problem", "prompt", "prompt_id", "prompt_i", "messages", "reference", "Reference", "response"]
+        for keys in [Self.memberKeys, Self.memberKeys + extra, (Self.memberKeys + extra).reversed()] {
+            let o = JSONObject(keys.enumerated().map { JSONMember($1, .number(Double($0))) })
+            let m = RecordMembers(o)
+            for (k, slot) in slots { #expect(m[m[keyPath: slot]] == o.value(recordKey: k), "\(k)") }
+        }
+        #expect(RecordMembers(JSONObject()).response == -1)
+    }
+
     /// Lines whose keys repeat, in plain and escaped or non-ASCII spellings, parsed with a filter
     /// (entries matched on their bytes) and without one must give the same object.
     @Test func filteredDuplicatesMatchTheFullParse() throws {

@@ -44,6 +44,16 @@ compare "score (type: field), verify-layout lines" score -c "$OUT/io.yaml" --in 
 python3 scripts/bench/make_odd_lines.py "$OUT/math_score_$SIZE.jsonl" "$OUT/odd.jsonl"
 compare "score (type: field), odd lines" score -c "$OUT/io.yaml" --in "$OUT/odd.jsonl" --threads "$THREADS" --quiet
 compare "score (type: math), odd lines" score -c "$OUT/math.yaml" --in "$OUT/odd.jsonl" --threads "$THREADS" --quiet
+# Group normalization (the pipeline builds `group` only then): real lines with a group id per problem.
+printf 'rewards:\n  - {name: label, type: field, field: is_correct}\ngroup_normalize: true\n' > "$OUT/io_groups.yaml"
+python3 -c '
+import json, sys
+for i, l in enumerate(open(sys.argv[1])):
+    o = json.loads(l)
+    o["group" if i % 2 else "prompt_id"] = o["id"].rsplit("-", 2)[0]
+    print(json.dumps(o))' "$OUT/math_score_$SIZE.jsonl" > "$OUT/grouped.jsonl"
+compare "score (type: field, group_normalize), grouped real lines" score -c "$OUT/io_groups.yaml" --in "$OUT/grouped.jsonl" --threads "$THREADS" --quiet
+compare "score (type: field, group_normalize), odd lines" score -c "$OUT/io_groups.yaml" --in "$OUT/odd.jsonl" --threads "$THREADS" --quiet
 for f in $(find Tests -name '*.jsonl' | sort); do
   compare "score (type: field), $f" score -c "$OUT/io.yaml" --in "$f" --threads 1 --quiet
 done

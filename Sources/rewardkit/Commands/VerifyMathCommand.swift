@@ -113,10 +113,14 @@ struct VerifyMathCommand: AsyncParsableCommand {
             case .failure(let record):
                 s.errors += 1
                 OutputLine.make(raw: nil, object: record, additions: [], into: &w)
-            case .success(let (obj, v)):
+            case .success(let (obj, v, replaces)):
                 if v.correct { s.correct += 1 }
                 if v.undecided { s.undecided += 1 }
-                OutputLine.make(raw: line.slice, object: obj, additions: verdictFields(v), into: &w)
+                let add = verdictFields(v)
+                // Without a verdict key in the line, its bytes are spliced without checking each addition.
+                if replaces || !OutputLine.splice(raw: line.slice, additions: add, into: &w) {
+                    OutputLine.make(raw: line.slice, object: obj, additions: add, into: &w)
+                }
             }
         }
         s.bytes = w.bytes
@@ -124,7 +128,8 @@ struct VerifyMathCommand: AsyncParsableCommand {
     }
 
     enum LineResult: Sendable {
-        case success((JSONObject, MathVerdict))
+        /// The line's object, its verdict, and whether the line has a verdict key (so the output replaces it).
+        case success((JSONObject, MathVerdict, Bool))
         case failure(JSONObject)
     }
 
@@ -135,22 +140,24 @@ struct VerifyMathCommand: AsyncParsableCommand {
     /// The parsed line and its verdict, or the error record naming line and field.
     static func handle(_ line: InputLine, _ verifier: MathVerifier) -> LineResult {
         var obj: JSONObject
+        var replaces: Bool
         do {
             // Only gold, pred and the keys a verdict writes are built; when the line already
             // has a verdict key, the whole object is parsed so the output replaces it.
             obj = try line.object(filter: readKeys)
-            if verdictKeys.contains(where: { obj.contains($0) }) { obj = try line.object() }
+            replaces = verdictKeys.contains(where: { obj.contains(recordKey: $0) })
+            if replaces { obj = try line.object() }
         } catch {
             return errorRecord(line.number, "\(error)")
         }
         let g: String, p: String
         do {
-            g = try RecordDecoder.answerText(obj, "gold", line: line.number, required: true)!
-            p = try RecordDecoder.answerText(obj, "pred", line: line.number, required: true)!
+            g = try RecordDecoder.answerText(obj.value(recordKey: "gold"), "gold", line: line.number, required: true)!
+            p = try RecordDecoder.answerText(obj.value(recordKey: "pred"), "pred", line: line.number, required: true)!
         } catch {
             return errorRecord(line.number, "\(error)")
         }
-        return .success((obj, verifier.verify(gold: g, prediction: p)))
+        return .success((obj, verifier.verify(gold: g, prediction: p), replaces))
     }
 
     static let verdictKeys = ["correct", "pred_answer", "gold_answer", "undecided", "reason"]
