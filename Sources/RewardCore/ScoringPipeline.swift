@@ -77,14 +77,10 @@ public struct ScoringPipeline: Sendable {
         /// The fields the output line adds: `additions`, or those written from `result`.
         func additions(diagnostics: Bool) -> [JSONMember] {
             guard let r = result else { return additions }
-            let diagnostics = diagnostics && r.diagnostics.count > 0
             // Sized once: appending to a one-element literal reallocated it for every line.
             var add: [JSONMember] = []
-            add.reserveCapacity(1 + (r.components.isEmpty ? 0 : 1) + (r.stepRewards == nil ? 0 : 1) + (diagnostics ? 1 : 0))
-            add.append(JSONMember("reward", .number(r.reward)))
-            if !r.components.isEmpty { add.append(JSONMember("rewards", .object(JSONObject(r.components)))) }
-            if let s = r.stepRewards { add.append(JSONMember("step_rewards", .array(s.map { .number($0) }))) }
-            if diagnostics { add.append(JSONMember("diagnostics", .object(r.diagnostics))) }
+            add.reserveCapacity(4)
+            ScoringPipeline.forEachResultField(r, diagnostics: diagnostics) { add.append(JSONMember($0, $1)) }
             return add
         }
     }
@@ -197,13 +193,21 @@ public struct ScoringPipeline: Sendable {
         return (w.bytes, ends)
     }
 
-    /// The fields of `LineOutcome.additions(diagnostics:)` for a result, written as members.
+    /// The fields a scored single line adds, in output order: `reward`, then `rewards`, `step_rewards` and
+    /// `diagnostics` when there are any. One list for both ways an output line is made (members spliced
+    /// after the raw input, or an array of them).
+    @inline(__always)
+    static func forEachResultField(_ r: RewardResult, diagnostics: Bool, _ body: (String, JSONValue) -> Void) {
+        body("reward", .number(r.reward))
+        if !r.components.isEmpty { body("rewards", .object(JSONObject(r.components))) }
+        if let s = r.stepRewards { body("step_rewards", .array(s.map { .number($0) })) }
+        if diagnostics, r.diagnostics.count > 0 { body("diagnostics", .object(r.diagnostics)) }
+    }
+
+    /// The fields of a result (`forEachResultField`), written as members.
     @inline(__always)
     static func writeResult(_ r: RewardResult, diagnostics: Bool, first: inout Bool, into w: inout JSONWriter) {
-        OutputLine.member("reward", .number(r.reward), first: &first, into: &w)
-        if !r.components.isEmpty { OutputLine.member("rewards", .object(JSONObject(r.components)), first: &first, into: &w) }
-        if let s = r.stepRewards { OutputLine.member("step_rewards", .array(s.map { .number($0) }), first: &first, into: &w) }
-        if diagnostics, r.diagnostics.count > 0 { OutputLine.member("diagnostics", .object(r.diagnostics), first: &first, into: &w) }
+        forEachResultField(r, diagnostics: diagnostics) { OutputLine.member($0, $1, first: &first, into: &w) }
     }
 
     /// The output line of `o` with `additions`.
