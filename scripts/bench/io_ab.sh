@@ -12,9 +12,8 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-/tmp/rk-math-io}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-8}
-mkdir -p "$OUT"
-[ -f "$OUT/math_score_51200.jsonl" ] || python3 scripts/bench/make_math_io.py "$DATA" "$OUT" 51200 >/dev/null
-printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
+source scripts/bench/math_io_files.sh
+math_io_files "$OUT" "$DATA" 51200
 in="$OUT/math_score_51200.jsonl"
 one() { # binary -> "wall_s cpu_ms"
   rm -f "$OUT/ab.jsonl"; sync -f "$OUT" 2>/dev/null || true

@@ -14,9 +14,8 @@ OUT=${OUT:-/tmp/rk-math-io}
 THREADS=${THREADS:-2}
 REPEATS=${REPEATS:-3}
 BINS=("${@:-.build/release/rewardkit}")
-mkdir -p "$OUT"
-[ -f "$OUT/math_score_51200.jsonl" ] || python3 scripts/bench/make_math_io.py "$DATA" "$OUT" 51200 >/dev/null
-printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
+source scripts/bench/math_io_files.sh
+math_io_files "$OUT" "$DATA" 51200
 in="$OUT/math_score_51200.jsonl"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); input $(stat -c %s "$in") bytes; threads $THREADS"
 n=0

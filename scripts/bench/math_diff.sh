@@ -18,10 +18,8 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-/tmp/rk-math-diff}
 SIZE=${SIZE:-51200}
 THREADS=${THREADS:-2}
-mkdir -p "$OUT"
-python3 scripts/bench/make_math_io.py "$DATA" "$OUT" "$SIZE" >/dev/null
-printf 'rewards:\n  - {name: math, type: math}\n' > "$OUT/math.yaml"
-printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
+source scripts/bench/math_io_files.sh
+math_io_files "$OUT" "$DATA" "$SIZE"
 fail=0
 compare() { # name, then the command after the binary; output goes to --out
   local name=$1; shift

@@ -21,10 +21,8 @@ REPEATS=${REPEATS:-3}
 OUT=${OUT:-/tmp/rk-math-io}
 SIZES=("${@:-800 51200}")
 read -r -a SIZES <<< "${SIZES[*]}"
-mkdir -p "$OUT"
-python3 scripts/bench/make_math_io.py "$DATA" "$OUT" "${SIZES[@]}" >/dev/null
-printf 'rewards:\n  - {name: math, type: math}\n' > "$OUT/math.yaml"
-printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
+source scripts/bench/math_io_files.sh
+math_io_files "$OUT" "$DATA" "${SIZES[@]}"
 
 # best wall seconds of REPEATS runs of "$@" (stdout discarded), and that run's user+sys CPU seconds.
 # The output file of the previous run is deleted first (outside the timing), as for a user's first

@@ -48,8 +48,8 @@ for r in $(seq "$ROUNDS"); do
 done
 
 if [ "$SCORE" = 1 ]; then
-  python3 scripts/bench/make_math_io.py "$DATA" "$OUT" 51200 >/dev/null
-  printf 'rewards:\n  - {name: label, type: field, field: is_correct}\n' > "$OUT/io.yaml"
+  source scripts/bench/math_io_files.sh
+  math_io_files "$OUT" "$DATA" 51200
   f="$OUT/math_score_51200.jsonl"
   echo
   echo "\`score\` (type: field, I/O path only) on $(basename "$f") ($(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$f") / 1e6}") MB), --threads 2, best wall of $REPEATS, output deleted before each run:"
